@@ -47,7 +47,7 @@ class PlaybookIssue:
 
 
 class PlaybookError(ConfigError):
-    """Raise when a playbook file is invalid; carries every issue found, not only the first."""
+    """Raise when a playbook file is invalid; carries every issue found."""
 
     def __init__(self, issues: Sequence[PlaybookIssue]) -> None:
         """Keep all issues; the message is the first one plus a count."""
@@ -73,7 +73,7 @@ class PlaybookError(ConfigError):
 
 
 class CRMError(PlansyncError):
-    """Raise when a CRM call fails; says which CRM, operation and record, never a secret."""
+    """Raise when a CRM call fails; names the CRM, operation and record, no secret."""
 
     exit_code = 3
 

@@ -38,11 +38,11 @@ class CRMConnector(Protocol):
         ...
 
     def fetch_accounts(self, *, since: datetime | None = None) -> Iterator[Account]:
-        """Yield accounts changed after ``since`` (all when None), deleted ones flagged."""
+        """Yield accounts changed after ``since`` (all when None), deletions flagged."""
         ...
 
     def fetch_contacts(self, *, since: datetime | None = None) -> Iterator[Contact]:
-        """Yield contacts changed after ``since`` (all when None), deleted ones flagged."""
+        """Yield contacts changed after ``since`` (all when None), deletions flagged."""
         ...
 
     def fetch_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:

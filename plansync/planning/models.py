@@ -1,4 +1,4 @@
-"""Canonical CRM records every connector maps to and from: accounts, contacts, activities, tasks."""
+"""Canonical CRM records every connector maps to and from."""
 
 from __future__ import annotations
 
@@ -28,6 +28,23 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     WITHDRAWN = "withdrawn"
+
+
+class Influence(StrEnum):
+    """How much a stakeholder sways the account's decisions."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Attitude(StrEnum):
+    """Where a stakeholder stands towards us."""
+
+    CHAMPION = "champion"
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    DETRACTOR = "detractor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,8 @@ class Contact:
     name: str
     role: str | None = None
     email: str | None = None
+    influence: Influence | None = None
+    attitude: Attitude | None = None
     modified_at: datetime | None = None
     is_deleted: bool = False
 
@@ -138,7 +157,7 @@ class PlannedTask:
 
 @dataclass(frozen=True, slots=True)
 class TaskWrite:
-    """What a connector writes for one task: the planned fields plus their fingerprint."""
+    """What a connector writes for one task: planned fields plus their fingerprint."""
 
     key: str
     account_id: str
@@ -172,23 +191,6 @@ class WriteResult:
     error: str | None = None
     error_code: str | None = None
     is_retriable: bool = False
-
-
-class Influence(StrEnum):
-    """How much a stakeholder sways the account's decisions."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Attitude(StrEnum):
-    """Where a stakeholder stands towards us."""
-
-    CHAMPION = "champion"
-    SUPPORTER = "supporter"
-    NEUTRAL = "neutral"
-    DETRACTOR = "detractor"
 
 
 @dataclass(frozen=True, slots=True)

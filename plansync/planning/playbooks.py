@@ -125,8 +125,9 @@ Cadence = PerYear | Every | EveryDays
 class DoneBy:
     """What counts as doing an occurrence.
 
-    The generated task completed (``task``), and/or any completed activity of one of
-    ``kinds`` inside the occurrence's period whose subject contains ``subject_contains``.
+    The generated task completed (``task``), and/or any completed activity of one
+    of ``kinds`` inside the occurrence's period whose subject contains
+    ``subject_contains``.
     """
 
     task: bool = True

@@ -1,0 +1,90 @@
+"""Derive the stable identities and fingerprints that make every write idempotent.
+
+A key names an object planning wants to exist (account, segment, activity, year,
+occurrence); the same inputs give the same key in any process, so an upsert by key
+after a crash creates nothing twice. A fingerprint records, field by field, what
+plansync last wrote, so a later human edit can be recognised and left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date
+
+KEY_PREFIX = "ps"
+MAX_KEY_LENGTH = 80  # Salesforce External ID text field length we declare
+FINGERPRINT_VERSION = "v1"
+TASK_FIELDS = ("subject", "description", "due", "owner_id", "contact_ids")
+"""The task fields plansync owns, in fingerprint order."""
+
+_FIELD_HASH_CHARS = 6
+
+
+def task_key(
+    account_id: str, segment: str, activity: str, *, year: int, occurrence: int
+) -> str:
+    """Return the key of one occurrence (1-based) of a playbook activity."""
+    return _bounded(
+        f"{KEY_PREFIX}:{year}:{account_id}:{segment}:{activity}:{occurrence}"
+    )
+
+
+def plan_key(account_id: str, *, year: int) -> str:
+    """Return the key of an account's plan record for a plan year."""
+    return _bounded(f"{KEY_PREFIX}:{year}:{account_id}:plan")
+
+
+def key_year(key: str) -> int | None:
+    """Return the plan year a plansync key belongs to, or None for foreign keys."""
+    parts = key.split(":", 2)
+    if len(parts) < 3 or parts[0] != KEY_PREFIX or not parts[1].isdigit():  # noqa: PLR2004  # prefix, year, rest
+        return None
+    return int(parts[1])
+
+
+def _bounded(key: str) -> str:
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    # Keep the prefix and year readable so key_year still works on long keys.
+    head, year, rest = key.split(":", 2)
+    digest = hashlib.sha256(rest.encode()).hexdigest()[:32]
+    return f"{head}:{year}:h{digest}"
+
+
+def field_text(value: str | date | tuple[str, ...] | None) -> str:
+    """Render a task field the same way on both sides of a comparison."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ",".join(sorted(value))
+    return value.strip()
+
+
+def field_hash(value: str | date | tuple[str, ...] | None) -> str:
+    """Return the short hash of one field's value."""
+    digest = hashlib.blake2s(field_text(value).encode(), digest_size=8).hexdigest()
+    return digest[:_FIELD_HASH_CHARS]
+
+
+def fingerprint(values: Mapping[str, str | date | tuple[str, ...] | None]) -> str:
+    """Return the fingerprint of a task's owned fields, e.g. ``v1.ab12cd.…``."""
+    hashes = (field_hash(values.get(name)) for name in TASK_FIELDS)
+    return ".".join((FINGERPRINT_VERSION, *hashes))
+
+
+def fingerprint_parts(value: str | None) -> dict[str, str] | None:
+    """Split a stored fingerprint into per-field hashes; None when absent or foreign."""
+    if not value:
+        return None
+    parts = value.split(".")
+    if parts[0] != FINGERPRINT_VERSION or len(parts) != len(TASK_FIELDS) + 1:
+        return None
+    return dict(zip(TASK_FIELDS, parts[1:], strict=True))
+
+
+def join_fingerprint(parts: Mapping[str, str]) -> str:
+    """Rebuild a fingerprint from per-field hashes."""
+    return ".".join((FINGERPRINT_VERSION, *(parts[name] for name in TASK_FIELDS)))
