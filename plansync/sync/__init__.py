@@ -1,0 +1,3 @@
+"""Run plansync against a CRM: pull, plan, diff, push, reconcile."""
+
+from __future__ import annotations
