@@ -31,6 +31,7 @@ from plansync.sample import Sample
 
 MAX_SUBJECT_LENGTH = 255  # Salesforce Task.Subject and HubSpot hs_task_subject limits
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+RETRIABLE_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
 _Stamped = TypeVar("_Stamped", Account, Contact, Activity)
 
 
@@ -56,19 +57,30 @@ class InMemoryCRM:
     calls: dict[str, int] = field(default_factory=dict)
     writes: dict[str, int] = field(default_factory=dict)
     _faults: list[_Fault] = field(default_factory=list)
-    _rejects: dict[str, str] = field(default_factory=dict)
+    _rejects: dict[str, tuple[str, int]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    _tick: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _last: datetime = _EPOCH
 
     @classmethod
     def from_sample(cls, sample: Sample) -> InMemoryCRM:
         """Build a CRM holding a generated sample."""
         crm = cls()
-        crm.owners = {o.id: o for o in sample.owners}
-        crm.accounts = {a.id: a for a in sample.accounts}
-        crm.contacts = {c.id: c for c in sample.contacts}
-        crm.activities = {a.id: a for a in sample.activities}
+        crm.load(sample)
         return crm
+
+    def load(self, sample: Sample) -> None:
+        """Add a sample's records, keeping their ids and stamps."""
+        self.owners.update((o.id, o) for o in sample.owners)
+        self.accounts.update((a.id, a) for a in sample.accounts)
+        self.contacts.update((c.id, c) for c in sample.contacts)
+        self.activities.update((a.id, a) for a in sample.activities)
+        records: list[Account | Contact | Activity] = [
+            *sample.accounts,
+            *sample.contacts,
+            *sample.activities,
+        ]
+        stamps = [r.modified_at for r in records if r.modified_at is not None]
+        self._last = max([self._last, *stamps])
 
     # ---------------------------------------------------------------- reads
     def fetch_owners(self) -> Iterator[Owner]:
@@ -214,17 +226,23 @@ class InMemoryCRM:
         self._faults.append(_Fault(operation, count, fault))
 
     def reject(
-        self, key: str, *, code: str = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+        self,
+        key: str,
+        *,
+        code: str = "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        times: int = -1,
     ) -> None:
-        """Make every write of the record with ``key`` fail with ``code``."""
-        self._rejects[key] = code
+        """Make the next ``times`` writes (all when -1) of record ``key`` fail.
+
+        Codes in ``RETRIABLE_CODES`` come back marked retriable, as a row lock does.
+        """
+        self._rejects[key] = (code, times)
 
     # ---------------------------------------------------------------- internals
     def _upsert_task(self, task: TaskWrite) -> WriteResult:
-        if task.key in self._rejects:
-            return _failed(
-                task.key, self._rejects[task.key], "rejected by a validation rule"
-            )
+        rejected = self._rejected(task.key)
+        if rejected is not None:
+            return rejected
         if task.account_id not in self.accounts:
             return _failed(
                 task.key, "INVALID_CROSS_REFERENCE_KEY", "account does not exist"
@@ -251,6 +269,18 @@ class InMemoryCRM:
         )
         self._count("upsert_tasks")
         return WriteResult(task.key, ok=True, crm_id=crm_id, created=old is None)
+
+    def _rejected(self, key: str) -> WriteResult | None:
+        if key not in self._rejects:
+            return None
+        code, times = self._rejects[key]
+        if times == 0:
+            return None
+        self._rejects[key] = (code, times - 1 if times > 0 else times)
+        return replace(
+            _failed(key, code, "rejected by the CRM"),
+            is_retriable=code in RETRIABLE_CODES,
+        )
 
     def _find(self, task: TaskWrite) -> Activity | None:
         if task.crm_id and task.crm_id in self.activities:
@@ -279,7 +309,8 @@ class InMemoryCRM:
         if self.clock is not None:
             return self.clock()
         # Strictly increasing stamps so "modified after the watermark" is exact.
-        return _EPOCH + timedelta(microseconds=next(self._tick))
+        self._last += timedelta(microseconds=1)
+        return self._last
 
 
 def _changed(records: Iterable[_Stamped], since: datetime | None) -> list[_Stamped]:

@@ -6,6 +6,7 @@ the CRM asked for (``Retry-After``) is honoured when it is longer than ours.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from plansync.errors import CRMTransientError
@@ -36,6 +36,13 @@ class RetryPolicy:
     jitter_s: float = 0.5
 
 
+def backoff_s(policy: RetryPolicy, attempt: int) -> float:
+    """Return the wait after failed attempt ``attempt``: doubling, capped, jittered."""
+    base: float = min(policy.max_wait_s, policy.initial_wait_s * 2.0 ** (attempt - 1))
+    # Jitter spreads retries of many workers hitting one CRM; not security-relevant.
+    return base + random.uniform(0.0, policy.jitter_s)
+
+
 def call_with_retries(
     call: Callable[[], T],
     *,
@@ -44,14 +51,14 @@ def call_with_retries(
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run ``call``, retrying ``CRMTransientError`` per ``policy``."""
-    backoff = wait_exponential_jitter(
-        initial=policy.initial_wait_s, max=policy.max_wait_s, jitter=policy.jitter_s
-    )
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         asked = getattr(error, "retry_after_s", None) or 0.0
-        return min(policy.max_wait_s, max(float(asked), backoff(state)))
+        return min(
+            policy.max_wait_s,
+            max(float(asked), backoff_s(policy, state.attempt_number)),
+        )
 
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
