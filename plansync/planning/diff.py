@@ -9,19 +9,20 @@ open task is withdrawn explicitly.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
 from plansync.planning.keys import (
+    KEY_PREFIX,
     TASK_FIELDS,
     field_hash,
-    fingerprint,
     fingerprint_parts,
     join_fingerprint,
     key_year,
+    task_fingerprint,
 )
 from plansync.planning.models import (
     Activity,
@@ -46,10 +47,19 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CreateTask:
-    """Create a task that does not exist yet."""
+    """Create a task that does not exist yet.
 
-    task: TaskWrite
+    It holds the planned task and builds the write on demand: a first run plans
+    millions of creates, and a write per create held twice would double memory.
+    """
+
+    planned: PlannedTask
     kind: ChangeKind = ChangeKind.CREATE
+
+    @property
+    def task(self) -> TaskWrite:
+        """Return the record to write."""
+        return to_write(self.planned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +154,7 @@ def task_values(item: PlannedTask | Activity | TaskWrite) -> dict[str, FieldValu
 
 def to_write(task: PlannedTask, *, crm_id: str | None = None) -> TaskWrite:
     """Turn a planned task into the record a connector writes."""
+    contacts = tuple(sorted(task.contact_ids)) if task.contact_ids else ()
     return TaskWrite(
         key=task.key,
         account_id=task.account_id,
@@ -152,8 +163,10 @@ def to_write(task: PlannedTask, *, crm_id: str | None = None) -> TaskWrite:
         description=task.description,
         due=task.due,
         owner_id=task.owner_id,
-        contact_ids=tuple(sorted(task.contact_ids)),
-        fingerprint=fingerprint(task_values(task)),
+        contact_ids=contacts,
+        fingerprint=task_fingerprint(
+            task.subject, task.description, task.due, task.owner_id, contacts
+        ),
         crm_id=crm_id,
     )
 
@@ -166,21 +179,41 @@ def diff(
 ) -> Diff:
     """Return the changes that turn ``current`` into ``desired``.
 
+    Changes come in the order of ``desired``, then withdrawals by key, so the
+    same inputs always give the same diff.
+
     Args:
         desired: the planned tasks, keys unique.
         current: activities read from the CRM; only those with a plansync key count.
         years: the plan years in scope; keys of other years are left alone.
             Defaults to the years of the desired tasks.
     """
-    wanted = {t.key: t for t in desired}
-    scope = set(years) if years is not None else {key_year(k) for k in wanted}
-    owned: dict[str, list[Activity]] = defaultdict(list)
+    if years is None:
+        years = {y for y in (key_year(t.key) for t in desired) if y is not None}
+    prefixes = tuple(f"{KEY_PREFIX}:{year}:" for year in sorted(set(years)))
+    owned: dict[str, Activity] = {}
+    twins: dict[str, list[Activity]] = {}
     for activity in current:
-        if activity.key and not activity.is_deleted and key_year(activity.key) in scope:
-            owned[activity.key].append(activity)
+        key = activity.key
+        if not key or activity.is_deleted or not key.startswith(prefixes):
+            continue
+        if key in owned:
+            twins.setdefault(key, [owned[key]]).append(activity)
+        else:
+            owned[key] = activity
     changes: list[Change] = []
-    for key in sorted(wanted.keys() | owned.keys()):
-        changes.extend(_changes_for(wanted.get(key), owned.get(key, [])))
+    for task in desired:
+        found = owned.pop(task.key, None)
+        if found is None:
+            changes.append(CreateTask(task))
+        elif task.key in twins:
+            changes.extend(_changes_for(task, twins[task.key]))
+        elif found.status is TaskStatus.COMPLETED or _is_unchanged(task, found):
+            changes.append(KeepTask(task.key))
+        else:
+            changes.extend(_reconcile_open(task, found))
+    for key in sorted(owned):
+        changes.extend(_changes_for(None, twins.get(key, [owned[key]])))
     return Diff(tuple(changes))
 
 
@@ -203,14 +236,32 @@ def _changes_for(task: PlannedTask | None, found: list[Activity]) -> list[Change
             )
         return changes
     if survivor is None:
-        return [*changes, CreateTask(to_write(task))]
+        return [*changes, CreateTask(task)]
     if survivor.is_completed:
         return [*changes, KeepTask(task.key)]
     changes.extend(_reconcile_open(task, survivor))
     return changes
 
 
+def _is_unchanged(task: PlannedTask, crm: Activity) -> bool:
+    """Tell the steady state apart cheaply: open, fingerprinted, every field equal."""
+    return (
+        crm.status is TaskStatus.OPEN
+        and crm.fingerprint is not None
+        and task.subject == crm.subject
+        and task.due == crm.due
+        and task.owner_id == crm.owner_id
+        and task.description == crm.description
+        and (
+            task.contact_ids == crm.contact_ids
+            or sorted(task.contact_ids) == sorted(crm.contact_ids)
+        )
+    )
+
+
 def _reconcile_open(task: PlannedTask, crm: Activity) -> list[Change]:
+    if _is_unchanged(task, crm):
+        return [KeepTask(task.key)]
     wanted, have = task_values(task), task_values(crm)
     stored = fingerprint_parts(crm.fingerprint)
     edited = tuple(
@@ -260,7 +311,8 @@ def simulate(changes: Diff, current: Sequence[Activity]) -> list[Activity]:
     by_id = {a.id: a for a in current}
     for change in changes.changes:
         match change:
-            case CreateTask(task=task):
+            case CreateTask():
+                task = change.task
                 by_id[f"new:{task.key}"] = _activity_from(task, f"new:{task.key}")
             case UpdateTask(task=task):
                 old = by_id[task.crm_id or ""]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from plansync.planning.calendar import PlanYear, WorkCalendar, periods, plan_year_of
 from plansync.planning.findings import Finding, FindingKind, capacity_findings
-from plansync.planning.keys import plan_key, task_key
+from plansync.planning.keys import KEY_PREFIX, MAX_KEY_LENGTH, bounded_key, plan_key
 from plansync.planning.models import (
     Account,
     AccountPlan,
@@ -32,7 +32,7 @@ from plansync.planning.segments import assign_segments
 REVIEW_KINDS = frozenset(
     {ActivityKind.PLAN_REVIEW_CUSTOMER, ActivityKind.PLAN_REVIEW_MANAGER}
 )
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_.]+)\}")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([a-z_.]+)\}|[{}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,63 +112,42 @@ class _AccountContext:
     def tasks(
         self, calendar: WorkCalendar, *, since: date, findings: list[Finding]
     ) -> list[PlannedTask]:
+        account, segment, year = self.account, self.segment, self.year.year
         result: list[PlannedTask] = []
-        for rule in self.segment.activities:
+        for rule in segment.activities:
             owner = self._owner(rule, findings)
             contacts = self._stakeholders(rule, findings)
-            for index, period in enumerate(_periods(rule.cadence, self.year)):
+            subject, description = _compiled(rule.subject), _compiled(rule.description)
+            stem = f"{KEY_PREFIX}:{year}:{account.id}:{segment.name}:{rule.id}:"
+            for n, period, due in _occurrences(rule.cadence, self.year, calendar):
                 if period.end < since:
                     continue  # joined the segment after this period ended
+                fill = (
+                    account.name,
+                    account.id,
+                    period.label,
+                    year,
+                    segment.name,
+                    rule.id,
+                )
+                key = stem + str(n)
                 result.append(
-                    self._task(
-                        rule,
-                        index,
-                        period,
-                        calendar=calendar,
-                        owner=owner,
-                        contacts=contacts,
+                    PlannedTask(
+                        key=key if len(key) <= MAX_KEY_LENGTH else bounded_key(key),
+                        account_id=account.id,
+                        segment=segment.name,
+                        activity=rule.id,
+                        kind=rule.kind,
+                        period=period,
+                        due=due,
+                        owner_id=owner,
+                        subject=subject.format(*fill),
+                        description=description.format(*fill) if description else "",
+                        contact_ids=contacts,
+                        effort_hours=rule.effort_hours,
                     )
                 )
         return result
-
-    def _task(
-        self,
-        rule: ActivityRule,
-        index: int,
-        period: Period,
-        *,
-        calendar: WorkCalendar,
-        owner: str | None,
-        contacts: tuple[str, ...],
-    ) -> PlannedTask:
-        values = {
-            "account.name": self.account.name,
-            "account.id": self.account.id,
-            "period.label": period.label,
-            "year": str(self.year.year),
-            "segment": self.segment.name,
-            "activity.id": rule.id,
-        }
-        return PlannedTask(
-            key=task_key(
-                self.account.id,
-                self.segment.name,
-                rule.id,
-                year=self.year.year,
-                occurrence=index + 1,
-            ),
-            account_id=self.account.id,
-            segment=self.segment.name,
-            activity=rule.id,
-            kind=rule.kind,
-            period=period,
-            due=_due(calendar, period),
-            owner_id=owner,
-            subject=render(rule.subject, values),
-            description=render(rule.description, values),
-            contact_ids=contacts,
-            effort_hours=rule.effort_hours,
-        )
 
     def _owner(self, rule: ActivityRule, findings: list[Finding]) -> str | None:
         if rule.owner_role is None:
@@ -205,26 +184,48 @@ class _AccountContext:
         return found
 
 
-def render(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{account.name}``-style placeholders; ``{{`` and ``}}`` stay braces."""
+_FIELDS = (
+    "account.name",
+    "account.id",
+    "period.label",
+    "year",
+    "segment",
+    "activity.id",
+)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(template: str) -> str:
+    """Turn a playbook template into a positional ``str.format`` string, once.
+
+    Known placeholders become ``{0}``…``{5}`` (the order of ``_FIELDS``); an
+    unknown placeholder and any lone brace stay literal text.
+    """
 
     def substitute(match: re.Match[str]) -> str:
-        token = match.group(0)
+        token, name = match.group(0), match.group(1)
+        if name in _FIELDS:
+            return "{" + str(_FIELDS.index(name)) + "}"
         if token in ("{{", "}}"):
-            return token[0]
-        return values.get(match.group(1), token)
+            return token
+        return token.replace("{", "{{").replace("}", "}}")
 
-    return _PLACEHOLDER.sub(substitute, template)
+    return _TOKEN.sub(substitute, template)
 
 
 @lru_cache(maxsize=4096)
-def _periods(cadence: Cadence, year: PlanYear) -> tuple[Period, ...]:
-    return periods(cadence, year)
+def _occurrences(
+    cadence: Cadence, year: PlanYear, calendar: WorkCalendar
+) -> tuple[tuple[int, Period, date], ...]:
+    return tuple(
+        (n, period, calendar.due_date(period))
+        for n, period in enumerate(periods(cadence, year), start=1)
+    )
 
 
-@lru_cache(maxsize=65536)
-def _due(calendar: WorkCalendar, period: Period) -> date:
-    return calendar.due_date(period)
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{account.name}``-style placeholders; ``{{`` and ``}}`` stay braces."""
+    return _compiled(template).format(*(values.get(f, "{" + f + "}") for f in _FIELDS))
 
 
 def _by_account(contacts: Iterable[Contact]) -> dict[str, list[Contact]]:

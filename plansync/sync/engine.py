@@ -7,9 +7,11 @@ decision. ``plan()`` is the dry run; ``apply()`` executes that same object.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -78,6 +80,23 @@ class ApplyReport:
         return {kind: self.counts.get(kind, 0) for kind in kinds}
 
 
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while planning allocates in bulk.
+
+    Planning 100,000 accounts makes millions of small acyclic objects; the
+    generational collector rescans them again and again, which made planning
+    grow faster than linearly. Nothing in there forms cycles, so nothing is lost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class SyncEngine:
     """Keep one CRM in line with a playbook set."""
 
@@ -125,9 +144,10 @@ class SyncEngine:
             as_of, fiscal_start_month=self.playbooks.plan_year.fiscal_start_month
         )
         snap = snapshot or self.pull(year=year.year)
-        result = plan(self._inputs(snap), as_of=as_of)
-        tasks = diff(result.tasks, snap.activities, years=[year.year])
-        plans = diff_plans(result.plans, snap.plans)
+        with bulk_allocation():
+            result = plan(self._inputs(snap), as_of=as_of)
+            tasks = diff(result.tasks, snap.activities, years=[year.year])
+            plans = diff_plans(result.plans, snap.plans)
         log.info(
             "plan.done",
             year=year.year,
