@@ -17,7 +17,7 @@ def table(title: str, columns: Sequence[str]) -> Table:
     """Return a table whose first column is text and the rest are figures."""
     result = Table(title=title, title_justify="left")
     for n, column in enumerate(columns):
-        result.add_column(column, justify="left" if n == 0 else "right")
+        result.add_column(column, justify="left" if n == 0 else "right", no_wrap=n == 0)
     return result
 
 
@@ -41,32 +41,21 @@ def render_run_plan(run: RunPlan, console: Console) -> None:
 
 def _rollup_table(title: str, rows: Sequence[Rollup], names: dict[str, str]) -> Table:
     result = table(
-        title,
-        [
-            "",
-            "accounts",
-            "planned (year)",
-            "planned to date",
-            "done",
-            "compliance",
-            "overdue",
-            "on track",
-            "at risk",
-            "off track",
-        ],
+        title, ["", "accts", "year", "due", "done", "%", "late", "on/at/off"]
     )
     for row in rows:
+        statuses = "/".join(
+            str(row.by_status.get(s, 0)) for s in ("on_track", "at_risk", "off_track")
+        )
         result.add_row(
             names.get(row.group, row.group),
             str(row.accounts),
             str(row.planned_year),
             str(row.planned_to_date),
             str(row.done_to_date),
-            f"{row.percent:.1f} %",
+            f"{row.percent:.1f}",
             str(row.overdue),
-            str(row.by_status.get("on_track", 0)),
-            str(row.by_status.get("at_risk", 0)),
-            str(row.by_status.get("off_track", 0)),
+            statuses,
         )
     return result
 
@@ -98,7 +87,7 @@ def render_demo(result: DemoResult, console: Console) -> None:
     )
     console.print(f"\n[bold]4. reconcile[/] as of {result.as_of}")
     console.print(_rollup_table("Compliance by segment", result.by_segment, {}))
-    owners = {o.id: o.name for o in result.first.snapshot.owners}
+    owners = {o.id: o.name for o in result.first.snapshot.owners} | {"-": "(no owner)"}
     console.print(_rollup_table("Compliance by owner", result.by_owner, owners))
     console.print(
         f"Hand edits since plansync wrote: {result.drift} tasks reported as drift, "

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plansync.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "config" / "playbooks.yaml"
+
+
+class TestDemo:
+    def test_json_reports_segments_and_an_idempotent_second_apply(self, capsys):
+        """The demo's JSON lists each segment and a second apply that writes nothing."""
+        assert 0 == main(["demo", "--accounts", "200", "--seed", "3", "--json"])
+        report = json.loads(capsys.readouterr().out)
+        assert {"A", "B", "C"} == set(report["segments"])
+        assert {"create": 0, "update": 0, "withdraw": 0, "plan_create": 0,
+                "plan_update": 0, "failed": 0} == report["second_apply"]
+        created = sum(s["tasks_created"] for s in report["segments"].values())
+        assert created == report["first_apply"]["create"] > 0
+        for segment in report["segments"].values():
+            assert segment["tasks_created"] == segment["tasks_planned_year"]
+            assert 0 <= segment["compliance"]["percent"] <= 100
+        assert report["drift_after_edits"] == report["rep_work"]["edited"]
+
+    def test_same_seed_same_figures(self, capsys):
+        """Two runs with one seed print identical JSON."""
+        main(["demo", "--accounts", "50", "--seed", "9", "--json"])
+        first = capsys.readouterr().out
+        main(["demo", "--accounts", "50", "--seed", "9", "--json"])
+        assert first == capsys.readouterr().out
+
+    def test_custom_playbooks(self, tmp_path, capsys):
+        """--playbooks runs the demo with the given file."""
+        path = tmp_path / "one.yaml"
+        path.write_text(
+            "version: 1\nsegments:\n  - name: All\n    when: {always: true}\n"
+            "    activities:\n      - id: call\n        kind: call\n        every: quarter\n"
+            "        subject: \"Call {period.label}\"\n"
+        )
+        assert 0 == main(["demo", "--accounts", "30", "--playbooks", str(path), "--json"])
+        report = json.loads(capsys.readouterr().out)
+        assert {"All": 30 * 4} == {k: v["tasks_planned_year"] for k, v in report["segments"].items()}
+
+    def test_human_summary(self, capsys):
+        """Without --json the demo prints the story and the compliance tables."""
+        assert 0 == main(["demo", "--accounts", "40"])
+        out = capsys.readouterr().out
+        for text in ("1. plan", "2. apply", "apply again: 0 writes", "Compliance by segment",
+                     "Compliance by owner", "Strategic share"):
+            assert text in out
+
+    def test_console_script_runs(self):
+        """The installed `plansync` entry point runs the demo in a fresh process."""
+        done = subprocess.run(
+            [sys.executable, "-m", "plansync.cli", "demo", "--accounts", "20", "--json"],
+            capture_output=True, text=True, check=False, cwd=ROOT, timeout=120,
+        )
+        assert 0 == done.returncode, done.stderr
+        assert 20 == json.loads(done.stdout)["accounts"]
+
+
+class TestBadInput:
+    def test_validate_valid_file(self, capsys):
+        """A valid playbook gets a one-line summary and exit 0."""
+        assert 0 == main(["validate", str(EXAMPLE)])
+        assert capsys.readouterr().out.strip().endswith("activities")
+
+    def test_validate_invalid_file(self, tmp_path, capsys):
+        """An invalid playbook prints path:line:col: field: message and exits 2."""
+        path = tmp_path / "bad.yaml"
+        path.write_text("version: 1\nsegments:\n  - name: A\n    when: {always: true}\n"
+                        "    activities:\n      - id: c\n        kind: call\n"
+                        "        every: monthy\n        subject: x\n")
+        assert 2 == main(["validate", str(path)])
+        err = capsys.readouterr().err
+        assert err.startswith(f"{path}:8:16: segments[0].activities[0].every: ")
+        assert "month" in err
+
+    def test_missing_playbook_file(self, tmp_path, capsys):
+        """A playbook path that does not exist exits 2 with no traceback."""
+        assert 2 == main(["demo", "--playbooks", str(tmp_path / "nope.yaml")])
+        err = capsys.readouterr().err
+        assert "nope.yaml" in err
+        assert "Traceback" not in err
+
+    @pytest.mark.parametrize("args", [["demo", "--accounts", "0"], ["demo", "--accounts", "x"],
+                                      ["frobnicate"]])
+    def test_bad_arguments_exit_2(self, args, capsys):
+        """Bad arguments exit 2 with a usage message."""
+        with pytest.raises(SystemExit) as caught:
+            main(args)
+        assert 2 == caught.value.code
+        assert "usage" in capsys.readouterr().err
