@@ -40,7 +40,8 @@ def build_engine(
     connector: CRMConnector, playbooks: PlaybookSet, *, as_of: date
 ) -> SyncEngine:
     """Wire an engine for the plan year containing ``as_of``."""
-    year = plan_year_of(as_of, fiscal_start_month=playbooks.plan_year.fiscal_start_month)
+    fiscal_start = playbooks.plan_year.fiscal_start_month
+    year = plan_year_of(as_of, fiscal_start_month=fiscal_start)
     return SyncEngine(connector, playbooks, work_calendar(playbooks, [year.year]))
 
 

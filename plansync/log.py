@@ -59,6 +59,10 @@ def redact_secrets(
     return event_dict
 
 
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(*, level: str = "warning", json: bool = False) -> None:
     """Send structured logs to stderr at ``level``, secrets redacted."""
     renderer: Any = (
@@ -77,6 +81,8 @@ def configure_logging(*, level: str = "warning", json: bool = False) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # Resolve stderr at each log call, not once: the CLI may be driven in-process
+        # by tests that swap sys.stderr between runs.
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

@@ -9,16 +9,25 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "ci", derandomize=True, max_examples=60, deadline=None,
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=40, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-_MARK_BY_FOLDER = {"emulator": "emulator", "contract": "emulator", "integration": "emulator"}
+_MARK_BY_FOLDER = {
+    "emulator": "emulator",
+    "contract": "emulator",
+    "integration": "emulator",
+}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """Mark tests by folder, and skip PostgreSQL tests when no server is configured."""
     del config
     has_pg = bool(os.environ.get("PLANSYNC_TEST_PG_URL"))
@@ -31,5 +40,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("postgres") and not has_pg:
             if os.environ.get("CI"):
-                raise pytest.UsageError("CI must set PLANSYNC_TEST_PG_URL for postgres tests")
+                raise pytest.UsageError(
+                    "CI must set PLANSYNC_TEST_PG_URL for postgres tests"
+                )
             item.add_marker(pytest.mark.skip(reason="PLANSYNC_TEST_PG_URL is not set"))

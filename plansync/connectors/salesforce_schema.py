@@ -3,9 +3,9 @@
 ``SCHEMA`` is keyed by object API name. Custom fields match the SFDX package under
 ``crm/salesforce`` (``tests/unit/connectors/test_salesforce_metadata.py`` keeps the two
 in step); standard fields are the ones the connector selects or sets, with the
-create/update rules of the Object Reference (docs: salesforce.md §8). Activity custom
+create/update rules of the Object Reference (docs/salesforce.md §8). Activity custom
 fields are declared once in the package, on ``Activity``, and appear on Task and Event
-(salesforce.md §8.3).
+(docs/salesforce.md §8.3).
 
 Boolean attributes keep describe's names (``externalId`` → ``external_id``) so that a
 spec reads one-to-one against a describe answer.

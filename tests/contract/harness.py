@@ -20,7 +20,10 @@ from plansync.sample import Sample
 class ContractHarness(Protocol):
     """A connector plus the native handles to seed and inspect its CRM."""
 
-    connector: CRMConnector
+    @property
+    def connector(self) -> CRMConnector:
+        """Return the connector under test."""
+        ...
 
     def seed(self, sample: Sample) -> Mapping[str, str]:
         """Load a sample; return sample account id → CRM account id."""

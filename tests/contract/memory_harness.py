@@ -38,9 +38,14 @@ class MemoryHarness:
     def compliance_of(self, account_id: str) -> Mapping[str, object]:
         """Read what write_compliance stored."""
         row = self.crm.compliance[account_id]
-        return {"percent": row.percent, "status": row.status.value,
-                "planned_to_date": row.planned_to_date, "done_to_date": row.done_to_date,
-                "overdue": row.overdue, "next_due": row.next_due}
+        return {
+            "percent": row.percent,
+            "status": row.status.value,
+            "planned_to_date": row.planned_to_date,
+            "done_to_date": row.done_to_date,
+            "overdue": row.overdue,
+            "next_due": row.next_due,
+        }
 
     def touch_account(self, account_id: str, name: str) -> None:
         """Rename the account."""

@@ -1,4 +1,4 @@
-"""The one suite every CRMConnector must pass (Meltano's standard tap tests, for CRMs)."""
+"""The one suite every CRMConnector must pass (like Meltano's standard tap tests)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from plansync.planning.models import (
     Account,
     AccountCompliance,
     AccountPlan,
+    Activity,
     ActivityKind,
     ComplianceStatus,
     Stakeholder,
@@ -30,21 +31,38 @@ AS_OF = date(2026, 3, 2)
 def _seeded(harness: ContractHarness, accounts: int = 5) -> list[Account]:
     sample = generate_sample(accounts=accounts, seed=7, as_of=AS_OF)
     first = sample.accounts[0]
-    tricky = replace(first, name="O'Brien \\ Sons \"Ltd\"")
+    tricky = replace(first, name='O\'Brien \\ Sons "Ltd"')
     harness.seed(replace(sample, accounts=(tricky, *sample.accounts[1:])))
     return sorted(harness.connector.fetch_accounts(), key=lambda a: a.name)
 
 
-def _task(account: Account, key: str, *, subject: str = "Steering group 1/4") -> TaskWrite:
-    values = {"subject": subject, "description": "Agenda: plan review",
-              "due": date(2026, 3, 31), "owner_id": account.owner_id, "contact_ids": ()}
-    return TaskWrite(key=key, account_id=account.id, kind=ActivityKind.MEETING,
-                     subject=subject, description="Agenda: plan review", due=date(2026, 3, 31),
-                     owner_id=account.owner_id, contact_ids=(), fingerprint=fingerprint(values))
+def _task(
+    account: Account, key: str, *, subject: str = "Steering group 1/4"
+) -> TaskWrite:
+    values: dict[str, str | date | tuple[str, ...] | None] = {
+        "subject": subject,
+        "description": "Agenda: plan review",
+        "due": date(2026, 3, 31),
+        "owner_id": account.owner_id,
+        "contact_ids": (),
+    }
+    return TaskWrite(
+        key=key,
+        account_id=account.id,
+        kind=ActivityKind.MEETING,
+        subject=subject,
+        description="Agenda: plan review",
+        due=date(2026, 3, 31),
+        owner_id=account.owner_id,
+        contact_ids=(),
+        fingerprint=fingerprint(values),
+    )
 
 
-def _ours(connector: CRMConnector) -> dict[str, object]:
-    return {a.key: a for a in connector.fetch_activities() if a.key and not a.is_deleted}
+def _ours(connector: CRMConnector) -> dict[str, Activity]:
+    return {
+        a.key: a for a in connector.fetch_activities() if a.key and not a.is_deleted
+    }
 
 
 class TestReads:
@@ -54,7 +72,7 @@ class TestReads:
         owners = {o.id for o in harness.connector.fetch_owners()}
         contacts = list(harness.connector.fetch_contacts())
         assert 5 == len(accounts)
-        assert "O'Brien \\ Sons \"Ltd\"" in {a.name for a in accounts}
+        assert 'O\'Brien \\ Sons "Ltd"' in {a.name for a in accounts}
         assert all(a.owner_id is None or a.owner_id in owners for a in accounts)
         assert {a.id for a in accounts} >= {c.account_id for c in contacts}
         assert all(a.fields.get("segment") in {"A", "B", "C"} for a in accounts)
@@ -73,7 +91,9 @@ class TestReads:
         _seeded(harness, accounts=8)
         done = [a for a in harness.connector.fetch_activities() if a.is_completed]
         assert done
-        assert all(a.completed_on is not None and a.kind in set(ActivityKind) for a in done)
+        assert all(
+            a.completed_on is not None and a.kind in set(ActivityKind) for a in done
+        )
 
 
 class TestTaskWrites:
@@ -82,7 +102,9 @@ class TestTaskWrites:
         account = _seeded(harness)[0]
         key = "ps:2026:x:A:steering:1"
         (first,) = harness.connector.upsert_tasks([_task(account, key)])
-        (second,) = harness.connector.upsert_tasks([_task(account, key, subject="Renamed")])
+        (second,) = harness.connector.upsert_tasks(
+            [_task(account, key, subject="Renamed")]
+        )
         ours = _ours(harness.connector)
         assert (True, True, False) == (first.ok, first.created, second.created)
         assert first.crm_id == second.crm_id
@@ -95,12 +117,24 @@ class TestTaskWrites:
         write = _task(account, "ps:2026:x:A:steering:'quoted'")
         harness.connector.upsert_tasks([write])
         back = _ours(harness.connector)[write.key]
-        assert (write.subject, write.due, write.owner_id, write.fingerprint, TaskStatus.OPEN,
-                account.id) == (back.subject, back.due, back.owner_id, back.fingerprint,
-                                back.status, back.account_id)
+        assert (
+            write.subject,
+            write.due,
+            write.owner_id,
+            write.fingerprint,
+            TaskStatus.OPEN,
+            account.id,
+        ) == (
+            back.subject,
+            back.due,
+            back.owner_id,
+            back.fingerprint,
+            back.status,
+            back.account_id,
+        )
 
     def test_one_bad_record_does_not_fail_the_batch(self, harness):
-        """A record the CRM rejects comes back as a failed result; the rest are written."""
+        """A record the CRM rejects comes back failed; the rest are written."""
         account = _seeded(harness)[0]
         good = _task(account, "ps:2026:x:A:steering:1")
         bad = _task(account, "ps:2026:x:A:steering:2", subject="x" * 300)
@@ -115,7 +149,10 @@ class TestTaskWrites:
         harness.connector.upsert_tasks([_task(account, "ps:k1")])
         harness.complete_task("ps:k1", on=date(2026, 3, 20))
         back = _ours(harness.connector)["ps:k1"]
-        assert (TaskStatus.COMPLETED, date(2026, 3, 20)) == (back.status, back.completed_on)
+        assert (TaskStatus.COMPLETED, date(2026, 3, 20)) == (
+            back.status,
+            back.completed_on,
+        )
 
     def test_hand_edit_keeps_old_fingerprint(self, harness):
         """A rep's edit changes the field but not plansync's fingerprint."""
@@ -132,7 +169,8 @@ class TestTaskWrites:
         account = _seeded(harness)[0]
         (result,) = harness.connector.upsert_tasks([_task(account, "ps:k3")])
         (gone,) = harness.connector.withdraw_tasks(
-            [TaskWithdrawal("ps:k3", result.crm_id, "no longer planned")], mode=mode)
+            [TaskWithdrawal("ps:k3", result.crm_id, "no longer planned")], mode=mode
+        )
         assert gone.ok
         left = _ours(harness.connector)
         if mode is WithdrawMode.DELETE:
@@ -144,12 +182,19 @@ class TestTaskWrites:
 class TestPlansAndCompliance:
     def _plan(self, account: Account) -> AccountPlan:
         return AccountPlan(
-            key=f"ps:2026:{account.id}:plan", account_id=account.id, year=2026, segment="A",
-            segment_since=date(2026, 1, 1), current_revenue_eur=1_250_000.0,
-            products=("Analytics", "Platform"), recurring_share_pct=40.0,
-            wallet_share_pct=25.0, red_flags=("unknown_key_role:procurement",),
+            key=f"ps:2026:{account.id}:plan",
+            account_id=account.id,
+            year=2026,
+            segment="A",
+            segment_since=date(2026, 1, 1),
+            current_revenue_eur=1_250_000.0,
+            products=("Analytics", "Platform"),
+            recurring_share_pct=40.0,
+            wallet_share_pct=25.0,
+            red_flags=("unknown_key_role:procurement",),
             power_map=(Stakeholder("decision_maker"), Stakeholder("procurement")),
-            planned_activities=16, planned_hours=14.0,
+            planned_activities=16,
+            planned_hours=14.0,
         )
 
     def test_plan_upsert_keeps_the_reps_narrative(self, harness):
@@ -158,24 +203,46 @@ class TestPlansAndCompliance:
         plan = self._plan(account)
         (created,) = harness.connector.upsert_plans([plan])
         harness.edit_plan_strategy(plan.key, "Grow analytics into the energy unit")
-        (updated,) = harness.connector.upsert_plans([replace(plan, planned_activities=20)])
-        (back,) = [p for p in harness.connector.fetch_plans(year=2026) if p.key == plan.key]
+        (updated,) = harness.connector.upsert_plans(
+            [replace(plan, planned_activities=20)]
+        )
+        (back,) = [
+            p for p in harness.connector.fetch_plans(year=2026) if p.key == plan.key
+        ]
         assert (True, False) == (created.created, updated.created)
         assert ("Grow analytics into the energy unit", 20, "A", date(2026, 1, 1)) == (
-            back.customer_strategy, back.planned_activities, back.segment, back.segment_since)
+            back.customer_strategy,
+            back.planned_activities,
+            back.segment,
+            back.segment_since,
+        )
 
     def test_compliance_fields_are_written(self, harness):
         """Compliance rows land on the account record."""
         account = _seeded(harness)[0]
         row = AccountCompliance(
-            account_id=account.id, year=2026, as_of=AS_OF, segment="A",
-            owner_id=account.owner_id, planned_year=16, planned_to_date=4, done_to_date=3,
-            percent=75.0, status=ComplianceStatus.AT_RISK, overdue=1,
-            next_due=date(2026, 3, 31), last_activity_on=date(2026, 2, 27),
+            account_id=account.id,
+            year=2026,
+            as_of=AS_OF,
+            segment="A",
+            owner_id=account.owner_id,
+            planned_year=16,
+            planned_to_date=4,
+            done_to_date=3,
+            percent=75.0,
+            status=ComplianceStatus.AT_RISK,
+            overdue=1,
+            next_due=date(2026, 3, 31),
+            last_activity_on=date(2026, 2, 27),
         )
         (result,) = harness.connector.write_compliance([row])
         stored = harness.compliance_of(account.id)
         assert result.ok
         assert (75.0, "at_risk", 4, 3, 1, date(2026, 3, 31)) == (
-            stored["percent"], stored["status"], stored["planned_to_date"],
-            stored["done_to_date"], stored["overdue"], stored["next_due"])
+            stored["percent"],
+            stored["status"],
+            stored["planned_to_date"],
+            stored["done_to_date"],
+            stored["overdue"],
+            stored["next_due"],
+        )

@@ -19,8 +19,14 @@ class TestDemo:
         assert 0 == main(["demo", "--accounts", "200", "--seed", "3", "--json"])
         report = json.loads(capsys.readouterr().out)
         assert {"A", "B", "C"} == set(report["segments"])
-        assert {"create": 0, "update": 0, "withdraw": 0, "plan_create": 0,
-                "plan_update": 0, "failed": 0} == report["second_apply"]
+        assert {
+            "create": 0,
+            "update": 0,
+            "withdraw": 0,
+            "plan_create": 0,
+            "plan_update": 0,
+            "failed": 0,
+        } == report["second_apply"]
         created = sum(s["tasks_created"] for s in report["segments"].values())
         assert created == report["first_apply"]["create"] > 0
         for segment in report["segments"].values():
@@ -40,26 +46,49 @@ class TestDemo:
         path = tmp_path / "one.yaml"
         path.write_text(
             "version: 1\nsegments:\n  - name: All\n    when: {always: true}\n"
-            "    activities:\n      - id: call\n        kind: call\n        every: quarter\n"
-            "        subject: \"Call {period.label}\"\n"
+            "    activities:\n      - id: call\n        kind: call\n"
+            "        every: quarter\n"
+            '        subject: "Call {period.label}"\n'
         )
-        assert 0 == main(["demo", "--accounts", "30", "--playbooks", str(path), "--json"])
+        assert 0 == main(
+            ["demo", "--accounts", "30", "--playbooks", str(path), "--json"]
+        )
         report = json.loads(capsys.readouterr().out)
-        assert {"All": 30 * 4} == {k: v["tasks_planned_year"] for k, v in report["segments"].items()}
+        assert {"All": 30 * 4} == {
+            k: v["tasks_planned_year"] for k, v in report["segments"].items()
+        }
 
     def test_human_summary(self, capsys):
         """Without --json the demo prints the story and the compliance tables."""
         assert 0 == main(["demo", "--accounts", "40"])
         out = capsys.readouterr().out
-        for text in ("1. plan", "2. apply", "apply again: 0 writes", "Compliance by segment",
-                     "Compliance by owner", "Strategic share"):
+        for text in (
+            "1. plan",
+            "2. apply",
+            "apply again: 0 writes",
+            "Compliance by segment",
+            "Compliance by owner",
+            "Strategic share",
+        ):
             assert text in out
 
     def test_console_script_runs(self):
         """The installed `plansync` entry point runs the demo in a fresh process."""
         done = subprocess.run(
-            [sys.executable, "-m", "plansync.cli", "demo", "--accounts", "20", "--json"],
-            capture_output=True, text=True, check=False, cwd=ROOT, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "plansync.cli",
+                "demo",
+                "--accounts",
+                "20",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            timeout=120,
         )
         assert 0 == done.returncode, done.stderr
         assert 20 == json.loads(done.stdout)["accounts"]
@@ -74,9 +103,11 @@ class TestBadInput:
     def test_validate_invalid_file(self, tmp_path, capsys):
         """An invalid playbook prints path:line:col: field: message and exits 2."""
         path = tmp_path / "bad.yaml"
-        path.write_text("version: 1\nsegments:\n  - name: A\n    when: {always: true}\n"
-                        "    activities:\n      - id: c\n        kind: call\n"
-                        "        every: monthy\n        subject: x\n")
+        path.write_text(
+            "version: 1\nsegments:\n  - name: A\n    when: {always: true}\n"
+            "    activities:\n      - id: c\n        kind: call\n"
+            "        every: monthy\n        subject: x\n"
+        )
         assert 2 == main(["validate", str(path)])
         err = capsys.readouterr().err
         assert err.startswith(f"{path}:8:16: segments[0].activities[0].every: ")
@@ -89,8 +120,10 @@ class TestBadInput:
         assert "nope.yaml" in err
         assert "Traceback" not in err
 
-    @pytest.mark.parametrize("args", [["demo", "--accounts", "0"], ["demo", "--accounts", "x"],
-                                      ["frobnicate"]])
+    @pytest.mark.parametrize(
+        "args",
+        [["demo", "--accounts", "0"], ["demo", "--accounts", "x"], ["frobnicate"]],
+    )
     def test_bad_arguments_exit_2(self, args, capsys):
         """Bad arguments exit 2 with a usage message."""
         with pytest.raises(SystemExit) as caught:

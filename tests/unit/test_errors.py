@@ -3,7 +3,7 @@ from __future__ import annotations
 import inspect
 import re
 
-import plansync.errors as errors
+from plansync import errors
 
 
 def _drawn_tree() -> dict[str, str]:
@@ -37,17 +37,33 @@ class TestErrorTree:
 
     def test_playbook_error_renders_like_a_compiler(self):
         """A playbook error names file, line, column and field in its message."""
-        issue = errors.PlaybookIssue("p.yaml", 14, 9, "segments[0].activities[0].per_year",
-                                     "expected a positive integer, got -1")
+        issue = errors.PlaybookIssue(
+            "p.yaml",
+            14,
+            9,
+            "segments[0].activities[0].per_year",
+            "expected a positive integer, got -1",
+        )
         error = errors.PlaybookError([issue])
-        assert ("p.yaml:14:9: segments[0].activities[0].per_year: expected a positive "
-                "integer, got -1") == str(error)
+        assert (
+            "p.yaml:14:9: segments[0].activities[0].per_year: expected a positive "
+            "integer, got -1"
+        ) == str(error)
         assert (2, "p.yaml", 14) == (error.exit_code, error.path, error.line)
 
     def test_crm_error_carries_context_without_secrets(self):
         """A CRM error says which CRM, operation, object and record failed."""
-        error = errors.CRMTransientError("busy", crm="salesforce", operation="upsert",
-                                         object_name="Task", record_id="00T1", status=503,
-                                         code="SERVER_UNAVAILABLE", retry_after_s=2.0)
-        assert "salesforce upsert Task 00T1: busy [503 SERVER_UNAVAILABLE]" == str(error)
+        error = errors.CRMTransientError(
+            "busy",
+            crm="salesforce",
+            operation="upsert",
+            object_name="Task",
+            record_id="00T1",
+            status=503,
+            code="SERVER_UNAVAILABLE",
+            retry_after_s=2.0,
+        )
+        assert "salesforce upsert Task 00T1: busy [503 SERVER_UNAVAILABLE]" == str(
+            error
+        )
         assert (2.0, 3) == (error.retry_after_s, error.exit_code)

@@ -1,4 +1,4 @@
-"""The SFDX package under crm/salesforce is valid metadata and matches salesforce_schema."""
+"""The SFDX package under crm/salesforce is valid metadata and matches the schema."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class TestWellFormedXml:
     """Every metadata file is a well-formed document in the metadata namespace."""
 
     def test_package_holds_only_declared_components(self) -> None:
-        """The package has one file per declared field, custom object and permission set."""
+        """The package has a file per declared field, object and permission set."""
         expected = {
             *(
                 f"objects/{package_object(o)}/fields/{s.name}.field-meta.xml"
@@ -100,7 +100,7 @@ class TestWellFormedXml:
 
     @pytest.mark.parametrize("path", XML_FILES, ids=_id)
     def test_declaration_and_namespace(self, path: Path) -> None:
-        """Each file starts with the UTF-8 declaration and its root is in the namespace."""
+        """Each file starts with the UTF-8 declaration; its root is in the namespace."""
         root = ET.parse(path).getroot()
         assert DECLARATION == path.read_text(encoding="utf-8")[: len(DECLARATION)]
         assert NAMESPACE == root.tag.split("}")[0].lstrip("{")
@@ -141,7 +141,7 @@ class TestSfdxProject:
         assert "59.0" == project["sourceApiVersion"]
 
     def test_project_root_and_source_dir_parse_alike(self) -> None:
-        """Loading from the project root reads the same fields as from the source dir."""
+        """Loading from the project root reads what loading the source dir reads."""
         assert SOURCE == source_dir(PROJECT)
         assert load_package_fields(SOURCE) == load_package_fields(PROJECT)
 
@@ -169,7 +169,7 @@ class TestSchemaMatchesMetadata:
         assert in_package == declared
 
     def test_task_and_event_share_activity_fields(self) -> None:
-        """Task and Event declare the same custom fields, the package's Activity ones."""
+        """Task and Event both declare the package's Activity custom fields."""
         task, event = (SCHEMA[name].custom_fields for name in ACTIVITY_OBJECTS)
         assert set(load_package_fields(PROJECT)["Activity"]) == {f.name for f in task}
         assert task == event
@@ -191,7 +191,7 @@ class TestSchemaMatchesMetadata:
     def test_custom_object_settings(
         self, object_name: str, label: str, display_format: str
     ) -> None:
-        """Detail objects are ControlledByParent and carry their label and number format."""
+        """Detail objects are ControlledByParent, with their label and number format."""
         parsed = load_package_objects(PROJECT)[object_name]
         assert parsed.name_field is not None
         assert (label, "ControlledByParent", display_format) == (
@@ -236,7 +236,7 @@ class TestFieldRules:
         assert [] == silent
 
     def test_activity_key_is_external_but_not_unique(self) -> None:
-        """The Activity key is an external ID and not unique (docs/salesforce.md §8.3)."""
+        """The Activity key is an external ID but not unique (salesforce.md §8.3)."""
         key = load_package_fields(PROJECT)["Activity"][KEY_FIELD]
         assert (True, False) == (key.external_id, key.unique)
 
@@ -272,7 +272,7 @@ class TestPermissionSets:
 
     @pytest.mark.parametrize("name", PERMISSION_SETS)
     def test_field_permissions_cover_every_custom_field(self, name: str) -> None:
-        """FLS lists every non-required, non-master-detail custom field, and nothing else."""
+        """FLS lists every custom field but the master-detail and required ones."""
         expected = set().union(
             *(_fls_field_names(o) for o in load_package_fields(PROJECT))
         )
@@ -306,7 +306,7 @@ class TestPermissionSets:
         assert dict.fromkeys(CUSTOM_OBJECTS, crud) == actual
 
     def test_integration_standard_access(self) -> None:
-        """The integration reads and edits accounts and contacts and may edit activities."""
+        """The integration reads and edits accounts, contacts and activities."""
         permission_set = load_permission_sets(PROJECT)["PlanSync_Integration"]
         actual = {
             o: (a.allow_create, a.allow_read, a.allow_edit, a.allow_delete)

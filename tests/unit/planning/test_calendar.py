@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -14,12 +15,20 @@ class TestPlanYear:
     def test_calendar_year_by_default(self):
         """A plan year with fiscal start January is the calendar year."""
         year = plan_year(2026)
-        assert (date(2026, 1, 1), date(2026, 12, 31), 365) == (year.start, year.end, year.days)
+        assert (date(2026, 1, 1), date(2026, 12, 31), 365) == (
+            year.start,
+            year.end,
+            year.days,
+        )
 
     def test_fiscal_year_starting_in_july(self):
         """A day in March belongs to the plan year that started the July before."""
         year = plan_year_of(date(2027, 3, 1), fiscal_start_month=7)
-        assert (2026, date(2026, 7, 1), date(2027, 6, 30)) == (year.year, year.start, year.end)
+        assert (2026, date(2026, 7, 1), date(2027, 6, 30)) == (
+            year.year,
+            year.start,
+            year.end,
+        )
 
 
 class TestPeriods:
@@ -31,7 +40,9 @@ class TestPeriods:
         assert count == len(items)
         assert year.start == items[0].start
         assert year.end == items[-1].end
-        assert all(a.end.toordinal() + 1 == b.start.toordinal() for a, b in zip(items, items[1:], strict=False))
+        assert all(
+            a.end.toordinal() + 1 == b.start.toordinal() for a, b in pairwise(items)
+        )
 
     def test_months_follow_the_calendar(self):
         """every: month gives twelve calendar months labelled by name."""
@@ -74,4 +85,6 @@ class TestDueDate:
     def test_period_without_working_day_falls_back_before_it(self):
         """A weekend-only period is due on the Friday before it."""
         period = Period(date(2026, 5, 2), date(2026, 5, 3), "weekend")
-        assert date(2026, 4, 30) == WorkCalendar(holidays=frozenset({date(2026, 5, 1)})).due_date(period)
+        assert date(2026, 4, 30) == WorkCalendar(
+            holidays=frozenset({date(2026, 5, 1)})
+        ).due_date(period)

@@ -13,8 +13,14 @@ START = date(2026, 1, 1)
 
 def _plan(accounts, *, as_of=START, contacts=(), activities=(), plans=(), **overrides):
     return plan(
-        PlanningInput(accounts=accounts, playbooks=playbooks(**overrides), calendar=CALENDAR,
-                      contacts=contacts, activities=activities, plans=plans),
+        PlanningInput(
+            accounts=accounts,
+            playbooks=playbooks(**overrides),
+            calendar=CALENDAR,
+            contacts=contacts,
+            activities=activities,
+            plans=plans,
+        ),
         as_of=as_of,
     )
 
@@ -50,7 +56,7 @@ class TestTasks:
         assert ((), (), None) == (result.tasks, result.plans, result.segments["1"])
 
     def test_mid_year_entry_gets_only_unfinished_periods(self):
-        """An account entering a segment on 15 May gets May's call onwards, not January's."""
+        """An account entering a segment on 15 May gets May's call onwards only."""
         result = _plan([account("1")], as_of=date(2026, 5, 15))
         calls = [t for t in result.tasks if t.kind is ActivityKind.CALL]
         assert 8 == len(calls)
@@ -66,18 +72,22 @@ class TestTasks:
     def test_segment_change_restarts_from_today(self):
         """Moving from A to B mid-year plans B only from the day of the move."""
         first = _plan([account("1")])
-        moved = _plan([account("1", segment="B")], as_of=date(2026, 7, 10), plans=first.plans)
+        moved = _plan(
+            [account("1", segment="B")], as_of=date(2026, 7, 10), plans=first.plans
+        )
         assert ["Q3", "Q4"] == [t.period.label for t in moved.tasks]
         assert all(":B:" in t.key for t in moved.tasks)
 
 
 class TestPlanRecord:
     def test_computed_fields(self):
-        """The plan record carries segment, revenue, counts, wallet share and power map."""
+        """The plan record carries segment, revenue, counts, wallet share, power map."""
         acct = replace(account("1", revenue=500_000.0), wallet_eur=2_000_000.0, nps=-10)
         record = _plan([acct], contacts=[contact("c1", "1", "decision_maker")]).plans[0]
         assert ("A", 500_000.0, 16, 25.0) == (
-            record.segment, record.current_revenue_eur, record.planned_activities,
+            record.segment,
+            record.current_revenue_eur,
+            record.planned_activities,
             record.wallet_share_pct,
         )
         assert ["decision_maker", "procurement"] == [s.role for s in record.power_map]
@@ -93,8 +103,15 @@ class TestPlanRecord:
     def test_review_resets_staleness(self):
         """A completed manager plan review counts as the plan's last review."""
         first = _plan([account("1")])
-        review = completed("r1", "1", ActivityKind.PLAN_REVIEW_MANAGER, date(2026, 7, 1))
-        later = _plan([account("1")], as_of=date(2026, 8, 1), plans=first.plans, activities=[review])
+        review = completed(
+            "r1", "1", ActivityKind.PLAN_REVIEW_MANAGER, date(2026, 7, 1)
+        )
+        later = _plan(
+            [account("1")],
+            as_of=date(2026, 8, 1),
+            plans=first.plans,
+            activities=[review],
+        )
         assert date(2026, 7, 1) == later.plans[0].last_reviewed
         assert "stale_plan" not in later.plans[0].red_flags
 
@@ -105,12 +122,18 @@ class TestFindings:
         accounts = [account(str(n)) for n in range(30)]
         result = _plan(accounts, capacity_hours_per_year=100.0)
         over = [f for f in result.findings if f.kind is FindingKind.OVER_CAPACITY]
-        assert [("U1", 30 * (4 * 2.0 + 12 * 0.5))] == [(f.subject_id, f.value) for f in over]
+        assert [("U1", 30 * (4 * 2.0 + 12 * 0.5))] == [
+            (f.subject_id, f.value) for f in over
+        ]
 
     def test_no_owner_and_unknown_roles(self):
         """Accounts with no owner and unknown key roles are reported."""
         kinds = {f.kind for f in _plan([account("1", owner=None)]).findings}
-        assert {FindingKind.NO_OWNER, FindingKind.UNKNOWN_KEY_ROLE, FindingKind.NO_STAKEHOLDER} <= kinds
+        assert {
+            FindingKind.NO_OWNER,
+            FindingKind.UNKNOWN_KEY_ROLE,
+            FindingKind.NO_STAKEHOLDER,
+        } <= kinds
 
 
 class TestRender:

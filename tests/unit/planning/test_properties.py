@@ -36,8 +36,10 @@ cadence_st = st.one_of(
 
 
 def _plan(accounts, as_of):
-    return plan(PlanningInput(accounts=accounts, playbooks=playbooks(), calendar=CALENDAR),
-                as_of=as_of)
+    return plan(
+        PlanningInput(accounts=accounts, playbooks=playbooks(), calendar=CALENDAR),
+        as_of=as_of,
+    )
 
 
 class TestPlanLaws:
@@ -52,12 +54,19 @@ class TestPlanLaws:
     @given(st.integers(1, 365), st.integers(2000, 2100), st.integers(1, 12))
     def test_per_year_n_gives_n_occurrences(self, count, year, month):
         """per_year N yields exactly N periods over a full plan year."""
-        assert count == len(periods(PerYear(count), plan_year(year, fiscal_start_month=month)))
+        assert count == len(
+            periods(PerYear(count), plan_year(year, fiscal_start_month=month))
+        )
 
-    @given(cadence_st, st.integers(2020, 2030),
-           st.frozensets(st.integers(0, 6), min_size=1),
-           st.frozensets(st.dates(date(2020, 1, 1), date(2031, 12, 31)), max_size=40))
-    def test_no_due_date_on_a_weekend_or_holiday(self, cadence, year, working, holidays):
+    @given(
+        cadence_st,
+        st.integers(2020, 2030),
+        st.frozensets(st.integers(0, 6), min_size=1),
+        st.frozensets(st.dates(date(2020, 1, 1), date(2031, 12, 31)), max_size=40),
+    )
+    def test_no_due_date_on_a_weekend_or_holiday(
+        self, cadence, year, working, holidays
+    ):
         """Every due date is a working day whatever the calendar."""
         calendar = WorkCalendar(working, holidays)
         for period in periods(cadence, plan_year(year)):
@@ -82,17 +91,28 @@ class TestDiffLaws:
         assert {t.key: task_values(t) for t in desired} == live
 
     @given(accounts_st, accounts_st, days_st, st.data())
-    def test_completed_tasks_never_updated_or_withdrawn(self, before, after, as_of, data):
+    def test_completed_tasks_never_updated_or_withdrawn(
+        self, before, after, as_of, data
+    ):
         """Whatever changes, a completed task is neither updated nor withdrawn."""
         current = simulate(diff(_plan(before, as_of).tasks, []), [])
-        done = data.draw(st.sets(st.sampled_from([a.id for a in current]))) if current else set()
-        current = [replace(a, status=TaskStatus.COMPLETED) if a.id in done else a for a in current]
+        done = (
+            data.draw(st.sets(st.sampled_from([a.id for a in current])))
+            if current
+            else set()
+        )
+        current = [
+            replace(a, status=TaskStatus.COMPLETED) if a.id in done else a
+            for a in current
+        ]
         result = diff(_plan(after, as_of).tasks, current, years=[2026])
         touched = {c.task.crm_id for c in result.updates} | {
-            c.withdrawal.crm_id for c in result.withdrawals}
+            c.withdrawal.crm_id for c in result.withdrawals
+        }
         assert not touched & done
         assert {a.key for a in current if a.id in done}.isdisjoint(
-            c.task.key for c in result.creates)
+            c.task.key for c in result.creates
+        )
 
 
 class TestComplianceLaws:
@@ -100,12 +120,25 @@ class TestComplianceLaws:
     def test_percent_stays_within_0_and_100(self, accounts, as_of, call_days):
         """Compliance is a percentage whatever was done when."""
         result = _plan(accounts, date(2026, 1, 1))
-        activities = [
-            completed(f"x{n}", accounts[n % len(accounts)].id, ActivityKind.CALL, day)
-            for n, day in enumerate(call_days)
-        ] if accounts else []
-        rows = account_compliance(accounts, result.tasks, activities, playbooks=playbooks(),
-                                  segments=result.segments, year=2026, as_of=as_of)
+        activities = (
+            [
+                completed(
+                    f"x{n}", accounts[n % len(accounts)].id, ActivityKind.CALL, day
+                )
+                for n, day in enumerate(call_days)
+            ]
+            if accounts
+            else []
+        )
+        rows = account_compliance(
+            accounts,
+            result.tasks,
+            activities,
+            playbooks=playbooks(),
+            segments=result.segments,
+            year=2026,
+            as_of=as_of,
+        )
         for row in rows:
             assert 0.0 <= row.percent <= 100.0
             assert 0 <= row.done_to_date <= row.planned_to_date <= row.planned_year

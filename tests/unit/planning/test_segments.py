@@ -51,29 +51,48 @@ class TestComposition:
             Segment("A", FieldRule("segment", Operator.EQ, "A")),
             Segment("Big", FieldRule("annual_revenue_eur", Operator.GT, 10)),
         )
-        accounts = [account("1", segment="A"), account("2", segment="B"),
-                    account("3", segment="B", revenue=None)]
+        accounts = [
+            account("1", segment="A"),
+            account("2", segment="B"),
+            account("3", segment="B", revenue=None),
+        ]
         assert {"1": "A", "2": "Big", "3": None} == assign_segments(accounts, segments)
 
     def test_all_any_not(self):
         """all/any/not nest as boolean logic."""
-        cond = AllOf((
-            AnyOf((FieldRule("segment", Operator.EQ, "A"), FieldRule("segment", Operator.EQ, "B"))),
-            Not(FieldRule("industry", Operator.EQ, "Public")),
-        ))
-        accounts = [account("1", segment="B", industry="Retail"),
-                    account("2", segment="A", industry="Public")]
+        cond = AllOf(
+            (
+                AnyOf(
+                    (
+                        FieldRule("segment", Operator.EQ, "A"),
+                        FieldRule("segment", Operator.EQ, "B"),
+                    )
+                ),
+                Not(FieldRule("industry", Operator.EQ, "Public")),
+            )
+        )
+        accounts = [
+            account("1", segment="B", industry="Retail"),
+            account("2", segment="A", industry="Public"),
+        ]
         assert {"1": "S", "2": None} == assign_segments(accounts, (Segment("S", cond),))
 
     def test_rank_top_percent(self):
         """Top 20 % by revenue of ten accounts is the two largest, ties by id."""
         accounts = [account(f"{n:02d}", revenue=float(n % 8)) for n in range(10)]
-        result = assign_segments(accounts, (Segment("Top", Rank("annual_revenue_eur", top_percent=20)),
-                                            Segment("Rest", Always())))
+        result = assign_segments(
+            accounts,
+            (
+                Segment("Top", Rank("annual_revenue_eur", top_percent=20)),
+                Segment("Rest", Always()),
+            ),
+        )
         assert ["06", "07"] == sorted(k for k, v in result.items() if v == "Top")
 
     def test_rank_top_n(self):
         """top_n picks that many accounts regardless of share."""
         accounts = [account(str(n), revenue=float(n)) for n in range(5)]
-        result = assign_segments(accounts, (Segment("Top", Rank("annual_revenue_eur", top_n=1)),))
+        result = assign_segments(
+            accounts, (Segment("Top", Rank("annual_revenue_eur", top_n=1)),)
+        )
         assert {"4"} == {k for k, v in result.items() if v == "Top"}

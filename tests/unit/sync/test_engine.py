@@ -18,8 +18,13 @@ START = date(2026, 1, 1)
 
 def _engine(crm, **overrides):
     sleeps: list[float] = []
-    engine = SyncEngine(crm, playbooks(**overrides), CALENDAR,
-                        retry=RetryPolicy(attempts=3), sleep=sleeps.append)
+    engine = SyncEngine(
+        crm,
+        playbooks(**overrides),
+        CALENDAR,
+        retry=RetryPolicy(attempts=3),
+        sleep=sleeps.append,
+    )
     return engine, sleeps
 
 
@@ -31,8 +36,11 @@ def _crm(*accounts):
 
 
 def _open_keys(crm):
-    return sorted(a.key for a in crm.activities.values()
-                  if a.key and not a.is_deleted and a.status is TaskStatus.OPEN)
+    return sorted(
+        a.key
+        for a in crm.activities.values()
+        if a.key and not a.is_deleted and a.status is TaskStatus.OPEN
+    )
 
 
 class TestApply:
@@ -42,18 +50,32 @@ class TestApply:
         engine, _ = _engine(crm)
         first = engine.apply(engine.plan(as_of=START)).as_dict()
         again = engine.plan(as_of=START)
-        assert {"create": 20, "update": 0, "withdraw": 0, "plan_create": 2,
-                "plan_update": 0, "failed": 0} == first
+        assert {
+            "create": 20,
+            "update": 0,
+            "withdraw": 0,
+            "plan_create": 2,
+            "plan_update": 0,
+            "failed": 0,
+        } == first
         assert again.is_empty
-        assert {"create": 0, "update": 0, "withdraw": 0, "plan_create": 0,
-                "plan_update": 0, "failed": 0} == engine.apply(again).as_dict()
+        assert {
+            "create": 0,
+            "update": 0,
+            "withdraw": 0,
+            "plan_create": 0,
+            "plan_update": 0,
+            "failed": 0,
+        } == engine.apply(again).as_dict()
 
     def test_crash_mid_run_then_rerun_has_no_duplicate_and_loses_nothing(self):
         """A fatal fault after plan records were written is recovered by rerunning."""
         crm = _crm()
         engine, _ = _engine(crm)
-        crm.fail_next("upsert_tasks", error=CRMFatalError("boom", crm="memory",
-                                                           operation="upsert_tasks"))
+        crm.fail_next(
+            "upsert_tasks",
+            error=CRMFatalError("boom", crm="memory", operation="upsert_tasks"),
+        )
         with pytest.raises(CRMFatalError):
             engine.apply(engine.plan(as_of=START))
         assert 2 == len(crm.plans)
@@ -71,7 +93,9 @@ class TestApply:
             engine.apply(engine.plan(as_of=START))
         assert 20 == len(_open_keys(crm))
         assert 2 == len(sleeps)
-        assert ["crm.retry", "crm.retry"] == [e["event"] for e in logs if e["event"] == "crm.retry"]
+        assert ["crm.retry", "crm.retry"] == [
+            e["event"] for e in logs if e["event"] == "crm.retry"
+        ]
 
     def test_retries_are_bounded(self):
         """A CRM that keeps failing surfaces the error after the allowed attempts."""
@@ -83,7 +107,7 @@ class TestApply:
         assert 2 == len(sleeps)
 
     def test_retriable_record_is_resent_and_bad_record_reported(self):
-        """A row lock on one record is resent; a rejected record is reported, others land."""
+        """A row lock is resent; a rejected record is reported; the others land."""
         crm = _crm()
         engine, _ = _engine(crm)
         crm.reject("ps:2026:1:A:call:1", code="UNABLE_TO_LOCK_ROW", times=1)
@@ -91,11 +115,12 @@ class TestApply:
         report = engine.apply(engine.plan(as_of=START))
         assert 19 == report.counts["create"]
         assert [("ps:2026:1:A:call:2", "FIELD_CUSTOM_VALIDATION_EXCEPTION")] == [
-            (f.key, f.error_code) for f in report.failures]
+            (f.key, f.error_code) for f in report.failures
+        ]
 
     @pytest.mark.parametrize("mode", list(WithdrawMode))
     def test_segment_change_withdraws_open_tasks(self, mode):
-        """Moving an account from A to B withdraws A's open tasks, keeps completed ones."""
+        """Moving from A to B withdraws A's open tasks and keeps completed ones."""
         crm = _crm(account("1"))
         engine, _ = _engine(crm, withdraw=mode)
         engine.apply(engine.plan(as_of=START))
@@ -103,7 +128,11 @@ class TestApply:
         crm.update_account("1", fields={"segment": "B"})
         report = engine.apply(engine.plan(as_of=date(2026, 2, 10)))
         assert (15, 4) == (report.counts["withdraw"], report.counts["create"])
-        left = {a.key: a.status for a in crm.activities.values() if a.key and not a.is_deleted}
+        left = {
+            a.key: a.status
+            for a in crm.activities.values()
+            if a.key and not a.is_deleted
+        }
         assert TaskStatus.COMPLETED == left["ps:2026:1:A:call:1"]
 
 
@@ -115,8 +144,11 @@ class TestReconcile:
         engine.apply(engine.plan(as_of=START))
         crm.complete_task("ps:2026:1:A:call:1", on=date(2026, 1, 28))
         rows = {r.account_id: r for r in engine.reconcile(as_of=date(2026, 2, 2))}
-        assert (1, 1, 100.0) == (rows["1"].planned_to_date, rows["1"].done_to_date,
-                                 rows["1"].percent)
+        assert (1, 1, 100.0) == (
+            rows["1"].planned_to_date,
+            rows["1"].done_to_date,
+            rows["1"].percent,
+        )
         assert crm.compliance["1"] == rows["1"]
         assert 2 == crm.writes["write_compliance"]
 
