@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from plansync.config.calendar import holiday_dates
 from plansync.config.playbooks import load_playbooks
+from plansync.config.settings import Settings
 from plansync.connectors.base import CRMConnector
+from plansync.errors import ConfigError
 from plansync.planning.calendar import WorkCalendar, plan_year_of
 from plansync.planning.playbooks import PlaybookSet
 from plansync.sync.engine import SyncEngine
@@ -43,6 +46,28 @@ def build_engine(
     fiscal_start = playbooks.plan_year.fiscal_start_month
     year = plan_year_of(as_of, fiscal_start_month=fiscal_start)
     return SyncEngine(connector, playbooks, work_calendar(playbooks, [year.year]))
+
+
+def connector_for(settings: Settings) -> CRMConnector:
+    """Build the connector the settings name.
+
+    Raises:
+        ConfigError: the CRM cannot be used from a standalone command.
+    """
+    match settings.crm:
+        case "salesforce":
+            from plansync.connectors.salesforce import SalesforceConnector  # noqa: PLC0415  # load the SDK only for this CRM
+
+            return SalesforceConnector(settings.salesforce)
+        case "memory":
+            raise ConfigError(
+                "crm = 'memory' lives inside one process only; "
+                "run `plansync demo`, or set crm to salesforce"
+            )
+        case "hubspot":
+            raise ConfigError("the HubSpot connector is not available yet; set crm")
+        case _:
+            assert_never(settings.crm)
 
 
 def playbooks_from(path: Path | None) -> PlaybookSet:

@@ -10,14 +10,18 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from plansync import __version__
 from plansync.errors import PlansyncError, PlaybookError
 from plansync.log import configure_logging, redact_text
+
+if TYPE_CHECKING:
+    from plansync.sync.engine import SyncEngine
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in plansync, not in the input
 
@@ -72,6 +76,35 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--playbooks", type=Path, default=None)
     demo.add_argument("--json", action="store_true", help="print one JSON object")
     demo.set_defaults(run=_demo)
+
+    for name, run, summary in (
+        ("plan", _plan, "show what apply would write (a dry run)"),
+        ("apply", _apply, "write tasks and plan records to the CRM"),
+        ("reconcile", _reconcile, "write compliance fields onto the accounts"),
+    ):
+        command = commands.add_parser(name, help=summary)
+        command.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            help="settings file (TOML); the environment overrides it",
+        )
+        command.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="the day to plan for (default: today in the playbooks' zone)",
+        )
+        command.set_defaults(run=run)
+
+    emulator = commands.add_parser("emulator", help="run a local CRM API emulator")
+    emulator.add_argument("crm", choices=["salesforce"])
+    emulator.add_argument(
+        "rest",
+        nargs=argparse.REMAINDER,
+        help="--port P --accounts N --seed S --data FILE ...",
+    )
+    emulator.set_defaults(run=_emulator)
     return parser
 
 
@@ -111,6 +144,55 @@ def _demo(args: argparse.Namespace) -> int:
 
     render_demo(result, Console())
     return 0
+
+
+def _engine_for(args: argparse.Namespace) -> tuple[SyncEngine, date]:
+    from plansync.bootstrap import build_engine, connector_for, playbooks_from, today_in
+    from plansync.config.settings import load_settings
+
+    settings = load_settings(args.config)
+    configure_logging(level="debug" if args.debug else settings.log_level)
+    playbooks = playbooks_from(settings.playbooks)
+    as_of = args.as_of or today_in(playbooks, datetime.now(UTC))
+    return build_engine(connector_for(settings), playbooks, as_of=as_of), as_of
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from plansync.render import render_run_plan
+
+    engine, as_of = _engine_for(args)
+    render_run_plan(engine.plan(as_of=as_of), Console())
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from plansync.render import render_run_plan
+
+    engine, as_of = _engine_for(args)
+    run = engine.plan(as_of=as_of)
+    console = Console()
+    render_run_plan(run, console)
+    report = engine.apply(run)
+    counts = report.as_dict()
+    console.print("Applied: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    for failure in report.failures[:20]:
+        console.print(f"  failed {failure.key}: {failure.error_code} {failure.error}")
+    return 0 if not report.failures else 1
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    engine, as_of = _engine_for(args)
+    rows = engine.reconcile(as_of=as_of)
+    planned = sum(r.planned_to_date for r in rows)
+    done = sum(r.done_to_date for r in rows)
+    print(f"reconciled {len(rows)} accounts as of {as_of}: {done} of {planned} done")
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from plansync.emulators.salesforce.cli import run
+
+    return run(args.rest)
 
 
 if __name__ == "__main__":

@@ -100,10 +100,6 @@ def _working_days(reader: Reader, value: object, path: YamlPath) -> frozenset[in
 def _holiday_country(reader: Reader, value: object, path: YamlPath) -> str | None:
     if value is None:
         return None
-    if value is False:
-        # YAML 1.1 reads a bare NO (Norway) as false.
-        reader.report(path, "expected a country code, got false; write 'NO' in quotes")
-        return None
     if isinstance(value, str) and value in supported_countries():
         return value
     hint = suggestion(value, supported_countries()) if isinstance(value, str) else ""

@@ -7,6 +7,7 @@ so a loader can keep going and report every mistake in one run.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
@@ -103,13 +104,13 @@ class Reader:
         if not isinstance(value, dict):
             self.report(path, f"expected a mapping, got {describe(value)}")
             return None
-        known = {k: v for k, v in value.items() if k in keys}
-        for key in value.keys() - known.keys():
-            self.unknown_key((*path, key), keys)
+        for key in value:
+            if key not in keys:
+                self.unknown_key((*path, key), keys)
         for key in required:
             if key not in value:
                 self.missing(path, key)
-        return known
+        return {k: v for k, v in value.items() if k in keys}
 
     def optional(
         self,
@@ -180,12 +181,12 @@ class Reader:
         high: float | None = None,
         is_zero_allowed: bool = False,
     ) -> float | None:
-        """Accept a number above zero (or from zero) up to ``high`` if given."""
-        if is_number(value):
-            number = float(value)  # type: ignore[arg-type]  # is_number checked it
-            above_low = number >= 0 if is_zero_allowed else number > 0
-            if above_low and (high is None or number <= high):
-                return number
+        """Accept a finite number above zero (or from zero) up to ``high`` if given."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            above_low = value >= 0 if is_zero_allowed else value > 0
+            is_below_high = high is None or value <= high
+            if above_low and is_below_high and math.isfinite(value):
+                return float(value)
         if is_zero_allowed:
             expected = "a number from 0" + (f" to {high:g}" if high is not None else "")
         else:

@@ -3,6 +3,8 @@
 PyYAML's *compose* step keeps each node's position, which ``yaml.safe_load`` throws
 away; walking the nodes ourselves lets every validation issue name its line and
 column, and lets duplicate keys (silently merged by ``safe_load``) be reported.
+Booleans are only ``true`` and ``false`` (YAML 1.2); ``yes``/``no``/``on``/``off``
+stay text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ ROOT_FIELD = "<root>"
 SYNTAX_FIELD = "<yaml>"
 FILE_FIELD = "<file>"
 
+_MAX_VALUES = 100_000
+"""More values than a playbook could need: aliases expanding without bound."""
+
 
 @dataclass(frozen=True, slots=True)
 class YamlDocument:
@@ -36,7 +41,8 @@ class YamlDocument:
     ``values`` maps a path to where its value starts; ``keys`` maps the path of
     a mapping entry to where its key starts. ``issues`` are problems found while
     reading (duplicate keys, unusable scalars) that do not stop the reading;
-    ``unreadable`` holds the paths of scalars that could not be read (now null).
+    ``unreadable`` holds the paths of values that could not be read (now null):
+    unusable scalars and aliases inside their own anchor.
     """
 
     value: object
@@ -104,6 +110,20 @@ def _position(node: yaml.Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _is_yaml11_word(node: yaml.Node) -> bool:
+    """Tell a bare yes/no/on/off, which YAML 1.1 reads as a boolean, from true/false.
+
+    Read as text, as YAML 1.2 does, so that ``holidays: NO`` means Norway and
+    ``value: on`` means "on"; only ``true`` and ``false`` are booleans.
+    """
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:bool"
+        and node.style is None
+        and str(node.value).lower() not in ("true", "false")
+    )
+
+
 def _syntax_issue(exc: yaml.MarkedYAMLError, source: str) -> PlaybookIssue:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -128,9 +148,15 @@ class _Walker:
 
     def convert(self, node: yaml.Node, path: YamlPath) -> object:
         self.values[path] = _position(node)
+        if len(self.values) > _MAX_VALUES:
+            message = f"invalid YAML: more than {_MAX_VALUES} values; check the aliases"
+            line, column = _position(node)
+            issue = PlaybookIssue(self.source, line, column, SYNTAX_FIELD, message)
+            raise PlaybookError([issue])
         if id(node) in self.active:
             # An alias pointing at its own ancestor would never end.
             self._issue(_position(node), path, "a YAML alias may not refer to itself")
+            self.unreadable.add(path)
             return None
         self.active.add(id(node))
         try:
@@ -162,6 +188,8 @@ class _Walker:
         return result
 
     def _scalar(self, node: yaml.Node, path: YamlPath) -> object:
+        if _is_yaml11_word(node):
+            return str(node.value)
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:

@@ -243,13 +243,10 @@ class TestSettings:
         text = "plan_year: {holidays: null}\n" + playbook()
         assert parse(text).plan_year.holiday_country is None
 
-    def test_norway_needs_quotes(self) -> None:
-        """A bare NO (read by YAML as false) gets a hint to quote it."""
-        found = issues("plan_year: {holidays: NO}\n" + playbook())
-        message = "expected a country code, got false; write 'NO' in quotes"
-        assert [(1, 23, "plan_year.holidays", message)] == found
-        quoted = "plan_year: {holidays: 'NO'}\n" + playbook()
-        assert "NO" == parse(quoted).plan_year.holiday_country
+    def test_bare_no_is_norway(self) -> None:
+        """A bare NO is Norway's code, not YAML 1.1's false."""
+        text = "plan_year: {holidays: NO}\n" + playbook()
+        assert "NO" == parse(text).plan_year.holiday_country
 
 
 class TestConditions:
@@ -566,6 +563,11 @@ class TestYamlSource:
         assert (3, 9) == document.values[("a", 1, "b")]
         assert (3, 6) == document.keys[("a", 1, "b")]
 
+    def test_only_true_and_false_are_booleans(self) -> None:
+        """Bare yes/no/on/off stay text, as in YAML 1.2; true and false are booleans."""
+        document = parse_yaml("[NO, on, Yes, off, true, False]\n", source="s.yaml")
+        assert ["NO", "on", "Yes", "off", True, False] == document.value
+
     def test_keys_keep_their_text(self) -> None:
         """A key such as ``on`` stays text instead of YAML 1.1's true."""
         assert {"on": 1} == parse_yaml("on: 1\n", source="s.yaml").value
@@ -595,6 +597,22 @@ class TestYamlSource:
             )
         )
         assert ["segments[0].activities[0].per_year"] == [i[2] for i in found]
+
+    def test_alias_loop(self) -> None:
+        """An alias inside its own anchor is one issue, not endless recursion."""
+        text = "version: 1\nsegments: &s\n  - name: A\n    when: {always: true}\n"
+        message = "a YAML alias may not refer to itself"
+        found = issues(text + "    activities: *s\n")
+        assert [(2, 11, "segments[0].activities", message)] == found
+
+    def test_alias_expansion_is_bounded(self) -> None:
+        """Aliases that multiply into too many values are refused."""
+        lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        lines += [
+            f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 6)
+        ]
+        found = issues("\n".join(lines) + "\n")
+        assert ["<yaml>"] == [issue[2] for issue in found]
 
     def test_missing_file(self, tmp_path: Path) -> None:
         """A file that cannot be read is an issue at line 0 naming the path."""

@@ -1,0 +1,150 @@
+"""Serve ``/composite`` (≤25 dependent subrequests, ``@{ref.path}`` references) and ``/composite/batch``.
+
+Body-format problems answer 400 JSON_PARSER_ERROR before anything runs ("'referenceId'
+is a required field.":
+https://developer.salesforce.com/blogs/tech-pubs/2017/02/handle-errors-with-composite-resources.html).
+``/composite`` is one API call; with ``allOrNone`` a failure rolls every subrequest back
+and the others report PROCESSING_HALTED. ``/composite/batch`` runs independent
+subrequests, each committing and counting, with 412 BATCH_PROCESSING_HALTED after a
+failure when ``haltOnError`` is set (docs/salesforce.md §5.2-5.3).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from plansync.emulators.salesforce.errors import ApiError
+from plansync.emulators.salesforce.http import Request, Response, json_response
+
+if TYPE_CHECKING:
+    from plansync.emulators.salesforce.app import App
+
+MAX_SUBREQUESTS = 25
+_REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
+_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
+_ROLLED_BACK = [
+    {
+        "errorCode": "PROCESSING_HALTED",
+        "message": "The transaction was rolled back since another operation in the same "
+        "transaction failed.",
+    }
+]
+
+
+class _UnresolvedError(Exception):
+    """A ``@{...}`` reference to a result that does not exist."""
+
+
+def composite(app: App, req: Request, args: dict[str, str]) -> Response:
+    """``POST /composite``."""
+    del args
+    body = req.json_object()
+    subrequests = _subrequests(body.get("compositeRequest"), "compositeRequest")
+    for sub in subrequests:
+        if not sub.get("referenceId"):
+            raise ApiError(400, "JSON_PARSER_ERROR", "'referenceId' is a required field.")
+    all_or_none = bool(body.get("allOrNone", False))
+    results: list[dict[str, Any]] = []
+    outputs: dict[str, Any] = {}
+    with app.store.transaction() as rollback:
+        for sub in subrequests:
+            ref = str(sub["referenceId"])
+            if all_or_none and any(r["httpStatusCode"] >= 400 for r in results):
+                results.append(_result(ref, 400, _ROLLED_BACK, {}))
+                continue
+            try:
+                url = _substitute(str(sub.get("url", "")), outputs)
+                payload = _substitute_json(sub.get("body"), outputs)
+            except _UnresolvedError as missing:
+                results.append(_result(ref, 400, [{"errorCode": "PROCESSING_HALTED",
+                                                   "message": str(missing)}], {}))
+                continue
+            response = app.dispatch_internal(
+                str(sub.get("method", "GET")), url, payload, sub.get("httpHeaders") or {}
+            )
+            parsed = response.json()
+            headers = {k: v for k, v in response.headers.items() if k == "Location"}
+            results.append(_result(ref, response.status, parsed, headers))
+            if response.status < 400:
+                outputs[ref] = parsed
+        if all_or_none and any(r["httpStatusCode"] >= 400 for r in results):
+            rollback()
+            results = [
+                r if r["httpStatusCode"] >= 400 else _result(r["referenceId"], 400, _ROLLED_BACK, {})
+                for r in results
+            ]
+    return json_response(200, {"compositeResponse": results})
+
+
+def batch(app: App, req: Request, args: dict[str, str]) -> Response:
+    """``POST /composite/batch``."""
+    del args
+    body = req.json_object()
+    subrequests = _subrequests(body.get("batchRequests"), "batchRequests")
+    halt = bool(body.get("haltOnError", False))
+    app.usage.spend(max(0, len(subrequests) - 1))
+    results: list[dict[str, Any]] = []
+    halted = False
+    for sub in subrequests:
+        if halted:
+            results.append({"statusCode": 412, "result": [
+                {"errorCode": "BATCH_PROCESSING_HALTED",
+                 "message": "Batch processing halted per request"}]})
+            continue
+        url = "/services/data/" + str(sub.get("url", "")).lstrip("/")
+        response = app.dispatch_internal(
+            str(sub.get("method", "GET")), url, sub.get("richInput"), {}
+        )
+        results.append({"statusCode": response.status, "result": response.json()})
+        halted = halt and response.status >= 400
+    has_errors = any(result["statusCode"] >= 400 for result in results)
+    return json_response(200, {"hasErrors": has_errors, "results": results})
+
+
+def _subrequests(value: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ApiError(400, "JSON_PARSER_ERROR", f"'{name}' is a required field.")
+    if len(value) > MAX_SUBREQUESTS:
+        raise ApiError(
+            400,
+            "JSON_PARSER_ERROR",
+            f"{name} can contain at most {MAX_SUBREQUESTS} subrequests",
+        )
+    return value
+
+
+def _result(ref: str, status: int, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+    return {"body": body, "httpHeaders": headers, "httpStatusCode": status, "referenceId": ref}
+
+
+def _substitute(text: str, outputs: dict[str, Any]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        return str(_resolve(match, outputs))
+
+    return _REFERENCE.sub(replace, text)
+
+
+def _substitute_json(value: Any, outputs: dict[str, Any]) -> Any:
+    if value is None:
+        return None
+    return json.loads(_substitute(json.dumps(value), outputs))
+
+
+def _resolve(match: re.Match[str], outputs: dict[str, Any]) -> Any:
+    ref, path = match.group(1), match.group(2)
+    if ref not in outputs:
+        raise _UnresolvedError(
+            f"Invalid reference specified. No value for {ref}{path} found in {ref}. "
+            f"Provided referenceId ({ref}) must be a previously executed subrequest."
+        )
+    current = outputs[ref]
+    for name, index in _STEP.findall(path):
+        try:
+            current = current[int(index)] if index else current[name]
+        except (KeyError, IndexError, TypeError):
+            raise _UnresolvedError(
+                f"Invalid reference specified. No value for {ref}{path} found in {ref}."
+            ) from None
+    return current
