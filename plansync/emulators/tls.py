@@ -44,7 +44,9 @@ def ensure_tls_files(directory: Path) -> TlsFiles:
     files = TlsFiles(
         directory / "ca.pem", directory / "server.pem", directory / "server-key.pem"
     )
-    if all(path.exists() for path in (files.ca_cert, files.server_cert, files.server_key)):
+    if all(
+        path.exists() for path in (files.ca_cert, files.server_cert, files.server_key)
+    ):
         return files
     ca_key = _new_key()
     ca_cert = _ca_certificate(ca_key)

@@ -54,26 +54,36 @@ def token(app: App, req: Request) -> Response:
         "refresh_token": _refresh_token,
     }
     flow = flows.get(grant)
+    if flow is None:
+        unsupported = OAuthError("unsupported_grant_type", "grant type not supported")
+        return _refusal(unsupported)
     try:
-        if flow is None:
-            raise OAuthError("unsupported_grant_type", "grant type not supported")
         extra = flow(app, req, form)
     except OAuthError as refusal:
-        return json_response(
-            400, {"error": refusal.error, "error_description": refusal.description}
-        )
+        return _refusal(refusal)
     return json_response(200, {**_token_body(app), **extra})
 
 
+def _refusal(refusal: OAuthError) -> Response:
+    return json_response(
+        400, {"error": refusal.error, "error_description": refusal.description}
+    )
+
+
 def authorize(app: App, req: Request) -> Response:
-    """``GET /services/oauth2/authorize``: approve at once and redirect with a ``code``."""
+    """``GET /services/oauth2/authorize``: approve at once, redirect with a ``code``."""
     redirect = req.param("redirect_uri") or app.credentials.redirect_uri
     params: dict[str, str] = {}
     if req.param("client_id") != app.credentials.client_id:
-        params = {"error": "invalid_client_id", "error_description": "client identifier invalid"}
+        params = {
+            "error": "invalid_client_id",
+            "error_description": "client identifier invalid",
+        }
     elif req.param("response_type") != "code":
-        params = {"error": "unsupported_response_type",
-                  "error_description": "response type not supported"}
+        params = {
+            "error": "unsupported_response_type",
+            "error_description": "response type not supported",
+        }
     else:
         params = {"code": app.sessions.issue_code(redirect)}
     if req.param("state"):

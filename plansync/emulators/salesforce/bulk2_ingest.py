@@ -36,19 +36,26 @@ def create(app: App, req: Request, args: dict[str, str]) -> Response:
     body = req.json_object()
     operation = str(body.get("operation", ""))
     if operation not in _OPERATIONS:
-        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}")
+        raise ApiError(
+            400, "INVALIDJOB", f"InvalidJob : Invalid operation: {operation}"
+        )
     obj = find_object(app, str(body.get("object", "")))
     external = body.get("externalIdFieldName")
     if operation == "upsert":
         key = obj.field(str(external or ""))
         if key is None or not (key.external_id or key.unique or key.name == "Id"):
-            raise ApiError(400, "INVALIDJOB",
-                           f"InvalidJob : External ID was blank or invalid for {obj.name}")
+            raise ApiError(
+                400,
+                "INVALIDJOB",
+                f"InvalidJob : External ID was blank or invalid for {obj.name}",
+            )
         external = key.name
     delimiter = str(body.get("columnDelimiter", "COMMA"))
     line_ending = str(body.get("lineEnding", "LF"))
     if delimiter not in DELIMITERS or line_ending not in LINE_ENDINGS:
-        raise ApiError(400, "INVALIDJOB", "InvalidJob : invalid columnDelimiter or lineEnding")
+        raise ApiError(
+            400, "INVALIDJOB", "InvalidJob : invalid columnDelimiter or lineEnding"
+        )
     job = IngestJob(
         id=app.jobs.new_id(),
         operation=operation,
@@ -68,7 +75,9 @@ def upload(app: App, req: Request, args: dict[str, str]) -> Response:
     """``PUT /jobs/ingest/{id}/batches`` → 201 Created."""
     job = find_job(app, args["job"], IngestJob)
     if job.state != "Open":
-        raise ApiError(409, "INVALIDJOBSTATE", f"Job {job.id} is not open for data upload")
+        raise ApiError(
+            409, "INVALIDJOBSTATE", f"Job {job.id} is not open for data upload"
+        )
     job.uploads.append(req.body.decode("utf-8-sig"))
     app.bulk_batches += 1
     return empty_response(201)
@@ -87,7 +96,11 @@ def change_state(app: App, req: Request, args: dict[str, str]) -> Response:
     if state == "Aborted" and job.state in ("Open", "UploadComplete", "InProgress"):
         job.abort(app.store.clock.now())
         return json_response(200, job.info(full=False))
-    raise ApiError(400, "INVALIDJOBSTATE", f"Job {job.id} cannot change from {job.state} to {state}")
+    raise ApiError(
+        400,
+        "INVALIDJOBSTATE",
+        f"Job {job.id} cannot change from {job.state} to {state}",
+    )
 
 
 def info(app: App, req: Request, args: dict[str, str]) -> Response:

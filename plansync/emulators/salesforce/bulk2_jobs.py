@@ -43,7 +43,7 @@ class Job:
     error_message: str | None = None
 
     def poll(self) -> None:
-        """Advance the reported state on a poll: UploadComplete → InProgress → JobComplete."""
+        """Advance the polled state: UploadComplete → InProgress → JobComplete."""
         if self.state == "UploadComplete":
             self.state = "InProgress"
         elif self.state == "InProgress":
@@ -89,20 +89,26 @@ class IngestJob(Job):
         self.modstamp = now
 
     def info(self, *, full: bool) -> dict[str, Any]:
-        """Return the job-info document (create/close answer, or the full poll answer)."""
+        """Return the job-info document (create/close answer or full poll answer)."""
         body = self.base_info()
         if self.external_id_field:
             body["externalIdFieldName"] = self.external_id_field
         body.update(self.tail_info())
         if self.state == "Open":
-            body["contentUrl"] = f"services/data/{self.version}/jobs/ingest/{self.id}/batches"
+            body["contentUrl"] = (
+                f"services/data/{self.version}/jobs/ingest/{self.id}/batches"
+            )
         body.update({"lineEnding": self.line_ending, "columnDelimiter": self.delimiter})
         if full:
             body.update(
                 {
                     "jobType": "V2Ingest",
-                    "numberRecordsProcessed": self.processed if self.state in _TERMINAL else 0,
-                    "numberRecordsFailed": len(self.failures) if self.state in _TERMINAL else 0,
+                    "numberRecordsProcessed": self.processed
+                    if self.state in _TERMINAL
+                    else 0,
+                    "numberRecordsFailed": len(self.failures)
+                    if self.state in _TERMINAL
+                    else 0,
                     "retries": 0,
                     "totalProcessingTime": 0,
                     "apiActiveProcessingTime": 0,
@@ -129,7 +135,9 @@ class QueryJob(Job):
             body.update(
                 {
                     "jobType": "V2Query",
-                    "numberRecordsProcessed": len(self.rows) if self.state in _TERMINAL else 0,
+                    "numberRecordsProcessed": len(self.rows)
+                    if self.state in _TERMINAL
+                    else 0,
                     "retries": 0,
                     "totalProcessingTime": 0,
                     "isPkChunkingSupported": True,

@@ -47,17 +47,21 @@ def process_job(app: App, job: IngestJob) -> int:
         job.error_message = f"InvalidBatch : {problem}"
         job.unprocessed = [list(row) for row in rows]
         return 0
-    if job.operation in ("delete", "hardDelete") and [h.lower() for h in job.header] != ["id"]:
+    if job.operation in ("delete", "hardDelete") and [
+        h.lower() for h in job.header
+    ] != ["id"]:
         job.error_message = "InvalidBatch : The 'delete' batch must contain only 'Id'"
         job.unprocessed = [list(row) for row in rows]
         return 0
     written = 0
     for row in rows:
-        cells = row + [""] * (len(job.header) - len(row))
+        cells = (row + [""] * len(job.header))[: len(job.header)]
         try:
             record_id, created = _apply(app, obj, job, readers, cells)
         except RecordFailedError as failure:
-            job.failures.append([_failed_id(job, cells), failure.first().as_bulk(), *cells])
+            job.failures.append(
+                [_failed_id(job, cells), failure.first().as_bulk(), *cells]
+            )
             continue
         job.successes.append([record_id, "true" if created else "false", *cells])
         written += 1
@@ -73,10 +77,13 @@ def _apply(
     key_name = (job.external_id_field or "Id").lower()
     fault_keys = [value for value in (keyed.get("id"), keyed.get(key_name)) if value]
     if fault_keys and app.faults.record_fails(fault_keys):
-        raise RecordFailedError(RecordError(
-            "UNABLE_TO_LOCK_ROW",
-            f"unable to obtain exclusive access to this record or 1 records: {fault_keys[0]}",
-        ))
+        raise RecordFailedError(
+            RecordError(
+                "UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record or 1 records: "
+                f"{fault_keys[0]}",
+            )
+        )
     changes: Changes = []
     for reader, name, cell in zip(readers, lowered, cells, strict=True):
         if name == "id" and job.operation != "insert":
@@ -110,12 +117,14 @@ def _upsert(
         return app.writer.update(obj, _record_id(key), changes)["Id"], False
     matches = app.store.table(obj).find(key_field, key) if key else []
     if len(matches) > 1:
-        raise RecordFailedError(RecordError(
-            "DUPLICATE_EXTERNAL_ID",
-            f"{key_field.name}: more than one record found for external id field: "
-            f"[{', '.join(matches)}]",
-            (key_field.name,),
-        ))
+        raise RecordFailedError(
+            RecordError(
+                "DUPLICATE_EXTERNAL_ID",
+                f"{key_field.name}: more than one record found for external id field: "
+                f"[{', '.join(matches)}]",
+                (key_field.name,),
+            )
+        )
     if matches:
         return app.writer.update(obj, matches[0], changes)["Id"], False
     return app.writer.create(obj, changes)["Id"], True
@@ -141,11 +150,13 @@ def _reader(app: App, obj: ObjectDef, column: str) -> Reader:
         try:
             return fdef, values.from_text(fdef, cell)
         except values.ValueTypeError:
-            raise RecordFailedError(RecordError(
-                "INVALID_TYPE_ON_FIELD_IN_RECORD",
-                f"{fdef.label}: value not of required type: {cell}",
-                (fdef.name,),
-            )) from None
+            raise RecordFailedError(
+                RecordError(
+                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                    f"{fdef.label}: value not of required type: {cell}",
+                    (fdef.name,),
+                )
+            ) from None
 
     return read
 
@@ -164,12 +175,15 @@ def _relationship_reader(app: App, obj: ObjectDef, column: str) -> Reader:
             return None
         matches = table.find(key_field, cell)
         if len(matches) != 1:
-            raise RecordFailedError(RecordError(
-                "INVALID_FIELD",
-                f"Foreign key external ID: {cell} not found for field {key_field.name} in "
-                f"entity {target.name}",
-                (ref.name,),
-            ))
+            raise RecordFailedError(
+                RecordError(
+                    "INVALID_FIELD",
+                    f"Foreign key external ID: {cell} not found for field "
+                    f"{key_field.name} in "
+                    f"entity {target.name}",
+                    (ref.name,),
+                )
+            )
         return ref, matches[0]
 
     return read
@@ -178,7 +192,9 @@ def _relationship_reader(app: App, obj: ObjectDef, column: str) -> Reader:
 def _record_id(raw: str) -> str:
     record_id = ids.normalize(raw)
     if record_id is None:
-        raise RecordFailedError(RecordError("MALFORMED_ID", f"malformed id {raw}", ("Id",)))
+        raise RecordFailedError(
+            RecordError("MALFORMED_ID", f"malformed id {raw}", ("Id",))
+        )
     return record_id
 
 

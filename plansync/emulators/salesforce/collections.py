@@ -1,4 +1,4 @@
-"""Serve sObject Collections: create, update, upsert, delete and retrieve up to 200 records.
+"""Serve sObject Collections: create, update, upsert, delete, retrieve ≤200 records.
 
 A well-formed request answers 200 with one result per record in request order (errors
 under ``statusCode``); with ``allOrNone`` one failure rolls everything back and the
@@ -16,7 +16,11 @@ from urllib.parse import unquote
 
 from plansync.emulators.salesforce import ids
 from plansync.emulators.salesforce.describe import find_object
-from plansync.emulators.salesforce.errors import ApiError, RecordError, RecordFailedError
+from plansync.emulators.salesforce.errors import (
+    ApiError,
+    RecordError,
+    RecordFailedError,
+)
 from plansync.emulators.salesforce.http import Request, Response, json_response
 from plansync.emulators.salesforce.render import record_json
 from plansync.emulators.salesforce.schema import ObjectDef
@@ -43,7 +47,8 @@ def create(app: App, req: Request, args: dict[str, str]) -> Response:
     for record in records:
         obj = _type_of(app, record, None)
         changes = parse_json(obj, record)
-        items.append(({}, _creator(app, obj, changes), ()))
+        keys = tuple(str(v) for f, v in changes if v is not None and f.external_id)
+        items.append(({}, _creator(app, obj, changes), keys))
     return _run(app, items, all_or_none, keep_ids=False)
 
 
@@ -58,13 +63,17 @@ def update(app: App, req: Request, args: dict[str, str]) -> Response:
         if record_id is None:
             error = RecordError("MALFORMED_ID", f"malformed id {raw_id}", ("Id",))
             if not raw_id:
-                error = RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
+                error = RecordError(
+                    "MISSING_ARGUMENT", "Id not specified in an update call"
+                )
             items.append(({"id": raw_id or None}, _failing(error), ()))
             continue
         obj = _type_of(app, record, record_id)
         body = {k: v for k, v in record.items() if k not in ("id", "Id")}
         changes = parse_json(obj, body)
-        items.append(({"id": record_id}, _updater(app, obj, record_id, changes), (record_id,)))
+        items.append(
+            ({"id": record_id}, _updater(app, obj, record_id, changes), (record_id,))
+        )
     return _run(app, items, all_or_none)
 
 
@@ -90,11 +99,20 @@ def upsert(app: App, req: Request, args: dict[str, str]) -> Response:
             error = RecordError("MISSING_ARGUMENT", f"{key_field.name} not specified")
             items.append(({"created": False}, _failing(error), ()))
         elif repeated[table.lookup_key(key_field, key)] > 1:
-            error = RecordError("DUPLICATE_EXTERNAL_ID", f"Duplicate external id specified: {key}",
-                                (key_field.name,))
+            error = RecordError(
+                "DUPLICATE_EXTERNAL_ID",
+                f"Duplicate external id specified: {key}",
+                (key_field.name,),
+            )
             items.append(({"created": False}, _failing(error), (str(key),)))
         else:
-            items.append(({}, _upserter(app, obj, key_field.name, str(key), changes), (str(key),)))
+            items.append(
+                (
+                    {},
+                    _upserter(app, obj, key_field.name, str(key), changes),
+                    (str(key),),
+                )
+            )
     return _run(app, items, all_or_none)
 
 
@@ -129,27 +147,41 @@ def retrieve(app: App, req: Request, args: dict[str, str]) -> Response:
     for name in names:
         fdef = obj.field(name.strip())
         if fdef is None:
-            raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{obj.name}'")
+            raise ApiError(
+                400, "INVALID_FIELD", f"No such column '{name}' on entity '{obj.name}'"
+            )
         fields.append(fdef.name)
     table = app.store.table(obj)
     out: list[dict[str, Any] | None] = []
     for raw_id in raw_ids:
         row = table.rows.get(ids.normalize(str(raw_id)) or "")
         live = row is not None and not row["IsDeleted"]
-        out.append(record_json(obj, row, args["version"], fields) if live and row else None)
+        out.append(
+            record_json(obj, row, args["version"], fields) if live and row else None
+        )
     return json_response(200, out)
 
 
-def _run(app: App, items: list[Item], all_or_none: bool, *, keep_ids: bool = True) -> Response:
+def _run(
+    app: App, items: list[Item], all_or_none: bool, *, keep_ids: bool = True
+) -> Response:
     results: list[dict[str, Any]] = []
     with app.store.transaction() as rollback:
         for base, action, keys in items:
             if keys and app.faults.record_fails(keys):
                 record_id = keys[0]
-                results.append(_failure(base, [RecordError(
-                    "UNABLE_TO_LOCK_ROW",
-                    f"unable to obtain exclusive access to this record or 1 records: {record_id}",
-                )]))
+                results.append(
+                    _failure(
+                        base,
+                        [
+                            RecordError(
+                                "UNABLE_TO_LOCK_ROW",
+                                "unable to obtain exclusive access to this record "
+                                f"or 1 records: {record_id}",
+                            )
+                        ],
+                    )
+                )
                 continue
             try:
                 results.append({**base, **action(), "success": True, "errors": []})
@@ -161,7 +193,9 @@ def _run(app: App, items: list[Item], all_or_none: bool, *, keep_ids: bool = Tru
             results = [
                 result
                 if not result["success"]
-                else _failure(_rolled_back_base(result, keep_ids=keep_ids), [ROLLED_BACK])
+                else _failure(
+                    _rolled_back_base(result, keep_ids=keep_ids), [ROLLED_BACK]
+                )
                 for result in results
             ]
     app.count_writes(sum(1 for result in results if result["success"]))
@@ -189,7 +223,9 @@ def _type_of(app: App, record: dict[str, Any], record_id: str | None) -> ObjectD
     return obj
 
 
-def _creator(app: App, obj: ObjectDef, changes: Changes) -> Callable[[], dict[str, Any]]:
+def _creator(
+    app: App, obj: ObjectDef, changes: Changes
+) -> Callable[[], dict[str, Any]]:
     return lambda: {"id": app.writer.create(obj, changes)["Id"]}
 
 
@@ -211,14 +247,19 @@ def _upserter(
         fdef = obj.fields[field_name.lower()]
         matches = table.find(fdef, key)
         if len(matches) > 1:
-            raise RecordFailedError(RecordError(
-                "DUPLICATE_EXTERNAL_ID",
-                f"{field_name}: more than one record found for external id field: "
-                f"[{', '.join(matches)}]",
-                (field_name,),
-            ))
+            raise RecordFailedError(
+                RecordError(
+                    "DUPLICATE_EXTERNAL_ID",
+                    f"{field_name}: more than one record found for external id field: "
+                    f"[{', '.join(matches)}]",
+                    (field_name,),
+                )
+            )
         if matches:
-            return {"id": app.writer.update(obj, matches[0], changes)["Id"], "created": False}
+            return {
+                "id": app.writer.update(obj, matches[0], changes)["Id"],
+                "created": False,
+            }
         return {"id": app.writer.create(obj, changes)["Id"], "created": True}
 
     return run

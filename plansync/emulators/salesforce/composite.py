@@ -1,4 +1,4 @@
-"""Serve ``/composite`` (≤25 dependent subrequests, ``@{ref.path}`` references) and ``/composite/batch``.
+"""Serve ``/composite`` (≤25 subrequests, ``@{ref.path}`` references) and batch.
 
 Body-format problems answer 400 JSON_PARSER_ERROR before anything runs ("'referenceId'
 is a required field.":
@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     from plansync.emulators.salesforce.app import App
 
 MAX_SUBREQUESTS = 25
+_FAILED = 400  # the lowest HTTP status that counts as a failed subrequest
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 _STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
 _ROLLED_BACK = [
     {
         "errorCode": "PROCESSING_HALTED",
-        "message": "The transaction was rolled back since another operation in the same "
+        "message": "The transaction was rolled back since another operation in the "
+        "same "
         "transaction failed.",
     }
 ]
@@ -42,40 +44,51 @@ def composite(app: App, req: Request, args: dict[str, str]) -> Response:
     del args
     body = req.json_object()
     subrequests = _subrequests(body.get("compositeRequest"), "compositeRequest")
-    for sub in subrequests:
-        if not sub.get("referenceId"):
-            raise ApiError(400, "JSON_PARSER_ERROR", "'referenceId' is a required field.")
+    if not all(sub.get("referenceId") for sub in subrequests):
+        raise ApiError(400, "JSON_PARSER_ERROR", "'referenceId' is a required field.")
     all_or_none = bool(body.get("allOrNone", False))
     results: list[dict[str, Any]] = []
-    outputs: dict[str, Any] = {}
+    outputs: dict[str, object] = {}
     with app.store.transaction() as rollback:
         for sub in subrequests:
             ref = str(sub["referenceId"])
-            if all_or_none and any(r["httpStatusCode"] >= 400 for r in results):
-                results.append(_result(ref, 400, _ROLLED_BACK, {}))
-                continue
-            try:
-                url = _substitute(str(sub.get("url", "")), outputs)
-                payload = _substitute_json(sub.get("body"), outputs)
-            except _UnresolvedError as missing:
-                results.append(_result(ref, 400, [{"errorCode": "PROCESSING_HALTED",
-                                                   "message": str(missing)}], {}))
-                continue
-            response = app.dispatch_internal(
-                str(sub.get("method", "GET")), url, payload, sub.get("httpHeaders") or {}
-            )
-            parsed = response.json()
-            headers = {k: v for k, v in response.headers.items() if k == "Location"}
-            results.append(_result(ref, response.status, parsed, headers))
-            if response.status < 400:
-                outputs[ref] = parsed
-        if all_or_none and any(r["httpStatusCode"] >= 400 for r in results):
+            if all_or_none and _any_failed(results):
+                results.append(_result(ref, _FAILED, _ROLLED_BACK, {}))
+            else:
+                results.append(_run_subrequest(app, sub, ref, outputs))
+        if all_or_none and _any_failed(results):
             rollback()
             results = [
-                r if r["httpStatusCode"] >= 400 else _result(r["referenceId"], 400, _ROLLED_BACK, {})
+                r
+                if r["httpStatusCode"] >= _FAILED
+                else _result(r["referenceId"], _FAILED, _ROLLED_BACK, {})
                 for r in results
             ]
     return json_response(200, {"compositeResponse": results})
+
+
+def _run_subrequest(
+    app: App, sub: dict[str, Any], ref: str, outputs: dict[str, object]
+) -> dict[str, Any]:
+    """Resolve references, dispatch one subrequest and remember its result."""
+    try:
+        url = _substitute(str(sub.get("url", "")), outputs)
+        payload = _substitute_json(sub.get("body"), outputs)
+    except _UnresolvedError as missing:
+        error = [{"errorCode": "PROCESSING_HALTED", "message": str(missing)}]
+        return _result(ref, _FAILED, error, {})
+    response = app.dispatch_internal(
+        str(sub.get("method", "GET")), url, payload, sub.get("httpHeaders") or {}
+    )
+    parsed = response.json()
+    if response.status < _FAILED:
+        outputs[ref] = parsed
+    headers = {k: v for k, v in response.headers.items() if k == "Location"}
+    return _result(ref, response.status, parsed, headers)
+
+
+def _any_failed(results: list[dict[str, Any]]) -> bool:
+    return any(result["httpStatusCode"] >= _FAILED for result in results)
 
 
 def batch(app: App, req: Request, args: dict[str, str]) -> Response:
@@ -89,21 +102,29 @@ def batch(app: App, req: Request, args: dict[str, str]) -> Response:
     halted = False
     for sub in subrequests:
         if halted:
-            results.append({"statusCode": 412, "result": [
-                {"errorCode": "BATCH_PROCESSING_HALTED",
-                 "message": "Batch processing halted per request"}]})
+            results.append(
+                {
+                    "statusCode": 412,
+                    "result": [
+                        {
+                            "errorCode": "BATCH_PROCESSING_HALTED",
+                            "message": "Batch processing halted per request",
+                        }
+                    ],
+                }
+            )
             continue
         url = "/services/data/" + str(sub.get("url", "")).lstrip("/")
         response = app.dispatch_internal(
             str(sub.get("method", "GET")), url, sub.get("richInput"), {}
         )
         results.append({"statusCode": response.status, "result": response.json()})
-        halted = halt and response.status >= 400
-    has_errors = any(result["statusCode"] >= 400 for result in results)
+        halted = halt and response.status >= _FAILED
+    has_errors = any(result["statusCode"] >= _FAILED for result in results)
     return json_response(200, {"hasErrors": has_errors, "results": results})
 
 
-def _subrequests(value: Any, name: str) -> list[dict[str, Any]]:
+def _subrequests(value: object, name: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ApiError(400, "JSON_PARSER_ERROR", f"'{name}' is a required field.")
     if len(value) > MAX_SUBREQUESTS:
@@ -115,24 +136,32 @@ def _subrequests(value: Any, name: str) -> list[dict[str, Any]]:
     return value
 
 
-def _result(ref: str, status: int, body: Any, headers: dict[str, str]) -> dict[str, Any]:
-    return {"body": body, "httpHeaders": headers, "httpStatusCode": status, "referenceId": ref}
+def _result(
+    ref: str, status: int, body: object, headers: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "body": body,
+        "httpHeaders": headers,
+        "httpStatusCode": status,
+        "referenceId": ref,
+    }
 
 
-def _substitute(text: str, outputs: dict[str, Any]) -> str:
+def _substitute(text: str, outputs: dict[str, object]) -> str:
     def replace(match: re.Match[str]) -> str:
         return str(_resolve(match, outputs))
 
     return _REFERENCE.sub(replace, text)
 
 
-def _substitute_json(value: Any, outputs: dict[str, Any]) -> Any:
+def _substitute_json(value: object, outputs: dict[str, object]) -> object:
     if value is None:
         return None
-    return json.loads(_substitute(json.dumps(value), outputs))
+    substituted: object = json.loads(_substitute(json.dumps(value), outputs))
+    return substituted
 
 
-def _resolve(match: re.Match[str], outputs: dict[str, Any]) -> Any:
+def _resolve(match: re.Match[str], outputs: dict[str, object]) -> object:
     ref, path = match.group(1), match.group(2)
     if ref not in outputs:
         raise _UnresolvedError(
@@ -141,10 +170,12 @@ def _resolve(match: re.Match[str], outputs: dict[str, Any]) -> Any:
         )
     current = outputs[ref]
     for name, index in _STEP.findall(path):
-        try:
-            current = current[int(index)] if index else current[name]
-        except (KeyError, IndexError, TypeError):
+        if index and isinstance(current, list) and int(index) < len(current):
+            current = current[int(index)]
+        elif not index and isinstance(current, dict) and name in current:
+            current = current[name]
+        else:
             raise _UnresolvedError(
                 f"Invalid reference specified. No value for {ref}{path} found in {ref}."
-            ) from None
+            )
     return current

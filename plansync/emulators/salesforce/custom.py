@@ -1,4 +1,4 @@
-"""Define plansync's package (custom fields and objects) as the emulator knows it built in.
+"""Define plansync's package (custom fields and objects) as built into the emulator.
 
 When the SFDX package under ``crm/salesforce`` can be parsed (see ``package.py``), its
 definitions override these; the built-in set keeps the emulator usable on its own and
@@ -7,8 +7,11 @@ names every field the connector relies on.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from plansync.emulators.salesforce.fields import (
     FieldDef,
+    boolean,
     currency,
     date,
     datetime_,
@@ -45,7 +48,7 @@ def _key(unique: bool) -> FieldDef:
         80,
         external_id=True,
         unique=unique,
-        case_sensitive=True,
+        case_sensitive=unique,
         label="PlanSync Key",
     )
 
@@ -54,7 +57,7 @@ def account_fields() -> list[FieldDef]:
     """Return the package's custom fields on Account."""
     return [
         picklist("PlanSync_Segment__c", SEGMENTS, label="PlanSync Segment"),
-        picklist("PlanSync_Plan_Segment__c", SEGMENTS, label="PlanSync Plan Segment"),
+        text("PlanSync_Plan_Segment__c", 40, label="PlanSync Plan Segment"),
         number("PlanSync_NPS__c", 3, 0, label="PlanSync NPS"),
         currency("PlanSync_Wallet__c", 18, 2, label="PlanSync Wallet"),
         percent("PlanSync_Recurring_Share__c", 5, 2, label="PlanSync Recurring Share"),
@@ -77,8 +80,18 @@ def contact_fields() -> list[FieldDef]:
     """Return the package's custom fields on Contact."""
     return [
         picklist("PlanSync_Role__c", ROLES, label="PlanSync Role"),
-        picklist("PlanSync_Influence__c", INFLUENCE, label="PlanSync Influence"),
-        picklist("PlanSync_Attitude__c", ATTITUDES, label="PlanSync Attitude"),
+        picklist(
+            "PlanSync_Influence__c",
+            INFLUENCE,
+            restricted=True,
+            label="PlanSync Influence",
+        ),
+        picklist(
+            "PlanSync_Attitude__c",
+            ATTITUDES,
+            restricted=True,
+            label="PlanSync Attitude",
+        ),
     ]
 
 
@@ -103,35 +116,36 @@ def account_plan() -> CustomObject:
         "Account Plans",
         [
             *system_fields(owned=False),
-            read_only(
-                text("Name", 80, nillable=False, name_field=True, auto_number=True,
-                     label="Account Plan Number")
-            ),
+            _auto_name("Account Plan Number", "AP-{00000}"),
             reference(
                 "Account__c",
                 ("Account",),
                 "Account__r",
                 master_detail=True,
+                updateable=False,
                 label="Account",
             ),
             _key(unique=True),
-            number("PlanSync_Year__c", 4, 0, label="Plan Year"),
-            text("PlanSync_Segment__c", 10, label="Segment"),
-            date("PlanSync_Segment_Since__c", label="Segment Since"),
-            long_text("PlanSync_Customer_Strategy__c", label="Customer Strategy"),
-            long_text("PlanSync_Short_Term_Goals__c", label="Short-Term Goals"),
-            long_text("PlanSync_Long_Term_Goals__c", label="Long-Term Goals"),
-            currency("PlanSync_Current_Revenue__c", label="Current Revenue"),
-            text("PlanSync_Products__c", 255, label="Products"),
-            percent("PlanSync_Recurring_Share__c", label="Recurring Share"),
-            long_text("PlanSync_Whitespace__c", label="Whitespace"),
-            percent("PlanSync_Wallet_Share__c", label="Wallet Share"),
-            long_text("PlanSync_Red_Flags__c", label="Red Flags"),
-            long_text("PlanSync_Buying_Process__c", label="Buying Process"),
-            long_text("PlanSync_Next_Actions__c", label="Next Actions"),
-            number("PlanSync_Planned_Activities__c", 6, 0, label="Planned Activities"),
-            number("PlanSync_Planned_Hours__c", 7, 1, label="Planned Hours"),
-            date("PlanSync_Last_Reviewed__c", label="Last Reviewed"),
+            number("Plan_Year__c", 4, 0, label="Plan Year"),
+            text("Segment__c", 40, label="Segment"),
+            date("Segment_Since__c", label="Segment Since"),
+            long_text("Customer_Strategy__c", label="Customer Strategy"),
+            long_text("Short_Term_Goals__c", label="Short-Term Goals"),
+            long_text("Long_Term_Goals__c", label="Long-Term Goals"),
+            currency("Current_Revenue__c", label="Current Revenue"),
+            text("Products__c", 255, label="Products"),
+            percent("Recurring_Share__c", label="Recurring Share"),
+            long_text("Whitespace__c", label="Whitespace"),
+            percent("Wallet_Share__c", label="Wallet Share"),
+            long_text("Red_Flags__c", label="Red Flags"),
+            long_text("Buying_Process__c", label="Buying Process"),
+            long_text("Next_Actions__c", label="Next Actions"),
+            number("Planned_Activities__c", 6, 0, label="Planned Activities"),
+            number("Planned_Hours__c", 8, 1, label="Planned Hours"),
+            number("Done_Activities__c", 6, 0, label="Done Activities"),
+            percent("Compliance_Pct__c", 5, 1, label="Compliance %"),
+            picklist("Status__c", COMPLIANCE_STATUSES, restricted=True, label="Status"),
+            date("Last_Reviewed__c", label="Last Reviewed"),
         ],
     )
 
@@ -144,22 +158,30 @@ def stakeholder() -> CustomObject:
         "Stakeholders",
         [
             *system_fields(owned=False),
-            text("Name", 80, nillable=False, name_field=True, label="Stakeholder Name"),
+            _auto_name("Stakeholder Number", "ST-{00000}"),
             reference(
-                "PlanSync_Account_Plan__c",
+                "Account_Plan__c",
                 ("PlanSync_Account_Plan__c",),
-                "PlanSync_Account_Plan__r",
+                "Account_Plan__r",
                 master_detail=True,
+                updateable=False,
                 label="Account Plan",
             ),
-            reference("PlanSync_Contact__c", ("Contact",), "PlanSync_Contact__r",
-                      label="Contact"),
+            reference("Contact__c", ("Contact",), "Contact__r", label="Contact"),
             _key(unique=True),
-            picklist("PlanSync_Role__c", ROLES, label="Role"),
-            picklist("PlanSync_Influence__c", INFLUENCE, label="Influence"),
-            picklist("PlanSync_Attitude__c", ATTITUDES, label="Attitude"),
+            text("Role__c", 80, label="Role"),
+            picklist("Influence__c", INFLUENCE, restricted=True, label="Influence"),
+            picklist("Attitude__c", ATTITUDES, restricted=True, label="Attitude"),
+            boolean("Known__c", label="Known"),
         ],
     )
+
+
+def _auto_name(label: str, display_format: str) -> FieldDef:
+    name = text(
+        "Name", 30, nillable=False, name_field=True, auto_number=True, label=label
+    )
+    return read_only(replace(name, display_format=display_format))
 
 
 def standard_object_fields() -> dict[str, list[FieldDef]]:

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 _MINUTES_PER_DAY = 1440
 
 
-def derive(store: Store, obj: ObjectDef, row: Record, old: Record | None, now: datetime) -> None:
+def derive(
+    store: Store, obj: ObjectDef, row: Record, old: Record | None, now: datetime
+) -> None:
     """Fill the derived fields of ``row`` (``old`` is the stored version on update)."""
     if obj.name in ("Contact", "User"):
-        row["Name"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p)
+        row["Name"] = " ".join(
+            p for p in (row.get("FirstName"), row.get("LastName")) if p
+        )
     if obj.is_activity:
         row["AccountId"] = account_of(store, row)
     if obj.name == "Task":
@@ -90,7 +94,9 @@ def _derive_event(row: Record) -> None:
     row["ActivityDate"] = start.date()
     duration = row.get("DurationInMinutes")
     end = row.get("EndDateTime")
-    if end is not None and (duration is None or end != start + timedelta(minutes=duration)):
+    if end is not None and (
+        duration is None or end != start + timedelta(minutes=duration)
+    ):
         row["DurationInMinutes"] = int((end - start).total_seconds() // 60)
     elif duration is not None:
         row["EndDateTime"] = start + timedelta(minutes=duration)
@@ -101,7 +107,10 @@ def missing_required(obj: ObjectDef, row: Record) -> list[str]:
     missing = [
         f.name
         for f in obj.fields.values()
-        if not f.nillable and f.createable and row.get(f.name) is None and f.type != "boolean"
+        if not f.nillable
+        and f.createable
+        and row.get(f.name) is None
+        and f.type != "boolean"
     ]
     if obj.name == "Event":
         if row.get("StartDateTime") is None:

@@ -1,4 +1,4 @@
-"""Answer the discovery resources: versions, resources, global describe, describe, basic info.
+"""Answer discovery resources: versions, resources, describe (global, sObject, basic).
 
 Shapes follow the REST API guide (docs/salesforce.md §4.3): the describe field entry
 carries the full key set of the documentation's example.
@@ -35,8 +35,11 @@ def versions(app: App, req: Request, args: dict[str, str]) -> Response:
     return json_response(
         200,
         [
-            {"label": version_label(major), "url": f"/services/data/v{major}.0",
-             "version": f"{major}.0"}
+            {
+                "label": version_label(major),
+                "url": f"/services/data/v{major}.0",
+                "version": f"{major}.0",
+            }
             for major in range(OLDEST_VERSION, NEWEST_VERSION + 1)
         ],
     )
@@ -46,8 +49,19 @@ def resources(app: App, req: Request, args: dict[str, str]) -> Response:
     """List the resources of one version (``GET /services/data/v59.0/``)."""
     del req
     base = f"/services/data/{args['version']}"
-    names = ("sobjects", "query", "queryAll", "limits", "composite", "jobs", "search",
-             "recent", "tooling", "connect", "analytics")
+    names = (
+        "sobjects",
+        "query",
+        "queryAll",
+        "limits",
+        "composite",
+        "jobs",
+        "search",
+        "recent",
+        "tooling",
+        "connect",
+        "analytics",
+    )
     payload: dict[str, str] = {name: f"{base}/{name}" for name in names}
     payload["identity"] = app.identity_url()
     return json_response(200, payload)
@@ -62,7 +76,8 @@ def global_describe(app: App, req: Request, args: dict[str, str]) -> Response:
             "encoding": "UTF-8",
             "maxBatchSize": 200,
             "sobjects": [
-                object_summary(obj, args["version"]) for obj in app.schema.objects.values()
+                object_summary(obj, args["version"])
+                for obj in app.schema.objects.values()
             ],
         },
     )
@@ -151,8 +166,15 @@ def object_summary(obj: ObjectDef, version: str) -> dict[str, Any]:
 
 def describe_field(f: FieldDef) -> dict[str, Any]:
     """Return the describe entry of one field (key set of the REST guide's example)."""
-    text_like = f.type not in ("boolean", "date", "datetime", "double", "currency",
-                               "percent", "int")
+    text_like = f.type not in (
+        "boolean",
+        "date",
+        "datetime",
+        "double",
+        "currency",
+        "percent",
+        "int",
+    )
     return {
         "aggregatable": f.type != "textarea",
         "autoNumber": f.auto_number,
@@ -166,7 +188,9 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "custom": f.custom,
         "defaultValue": f.default if f.type == "boolean" else None,
         "defaultValueFormula": None,
-        "defaultedOnCreate": f.defaulted_on_create or f.name == "OwnerId" or not f.createable,
+        "defaultedOnCreate": f.defaulted_on_create
+        or f.name == "OwnerId"
+        or not f.createable,
         "dependentPicklist": False,
         "deprecatedAndHidden": False,
         "digits": f.precision if f.type == "int" else 0,
@@ -174,10 +198,12 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "externalId": f.external_id,
         "extraTypeInfo": "plaintextarea" if f.type == "textarea" else None,
         "filterable": f.type != "textarea",
-        "groupable": f.type not in ("textarea", "double", "currency", "percent", "datetime"),
+        "groupable": f.type
+        not in ("textarea", "double", "currency", "percent", "datetime"),
         "htmlFormatted": False,
-        "idLookup": f.external_id or f.name in ("Id", "Username") or f.name_field and
-        f.type == "string",
+        "idLookup": f.external_id
+        or f.name in ("Id", "Username")
+        or (f.name_field and f.type == "string"),
         "inlineHelpText": None,
         "label": f.label,
         "length": f.length if text_like else 0,
@@ -189,8 +215,13 @@ def describe_field(f: FieldDef) -> dict[str, Any]:
         "nillable": f.nillable,
         "permissionable": f.custom and f.nillable,
         "picklistValues": [
-            {"active": True, "defaultValue": value == f.default, "label": value,
-             "validFor": None, "value": value}
+            {
+                "active": True,
+                "defaultValue": value == f.default,
+                "label": value,
+                "validFor": None,
+                "value": value,
+            }
             for value in f.picklist
         ],
         "polymorphicForeignKey": f.is_polymorphic,

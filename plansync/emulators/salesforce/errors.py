@@ -20,11 +20,19 @@ class RecordError:
 
     def as_result(self) -> dict[str, object]:
         """Render as a collections/composite result error (key ``statusCode``)."""
-        return {"statusCode": self.code, "message": self.message, "fields": list(self.fields)}
+        return {
+            "statusCode": self.code,
+            "message": self.message,
+            "fields": list(self.fields),
+        }
 
     def as_rest(self) -> dict[str, object]:
         """Render as a top-level REST error (key ``errorCode``)."""
-        return {"message": self.message, "errorCode": self.code, "fields": list(self.fields)}
+        return {
+            "message": self.message,
+            "errorCode": self.code,
+            "fields": list(self.fields),
+        }
 
     def as_bulk(self) -> str:
         """Render as a Bulk API ``sf__Error`` cell: ``CODE:message:fields --``."""

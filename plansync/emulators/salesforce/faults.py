@@ -32,7 +32,8 @@ DEFAULT_MESSAGES = {
     "INVALID_SESSION_ID": "Session expired or invalid",
     "REQUEST_LIMIT_EXCEEDED": "ConcurrentPerOrgLongTxn Limit exceeded.",
     "NOT_FOUND": "The requested resource does not exist",
-    "UNKNOWN_EXCEPTION": "An unexpected error occurred. Please include this ErrorId if you "
+    "UNKNOWN_EXCEPTION": "An unexpected error occurred. Please include this ErrorId "
+    "if you "
     "contact support: 1712345678-98765 (-1234567890)",
     "SERVER_UNAVAILABLE": "Server temporarily unavailable. Please try again later.",
 }
@@ -58,7 +59,10 @@ class FaultRule:
         """Decide (and account) whether this rule fires now."""
         if self.remaining is not None and self.remaining <= 0:
             return False
-        if self.rate is not None and (self.rng or random.Random()).random() >= self.rate:
+        if (
+            self.rate is not None
+            and (self.rng or random.Random()).random() >= self.rate
+        ):
             return False
         if self.remaining is not None:
             self.remaining -= 1
@@ -77,11 +81,15 @@ def build_rule(spec: Mapping[str, Any]) -> FaultRule:
     if status is None and not record_ids and latency:
         status_value: int | None = None
     else:
-        status_value = int(status) if status is not None else (400 if record_ids else 503)
+        status_value = (
+            int(status) if status is not None else (400 if record_ids else 503)
+        )
     code = spec.get("errorCode") or spec.get("error_code")
     if not code:
-        code = "UNABLE_TO_LOCK_ROW" if record_ids else DEFAULT_CODES.get(
-            status_value or 503, "UNKNOWN_EXCEPTION"
+        code = (
+            "UNABLE_TO_LOCK_ROW"
+            if record_ids
+            else DEFAULT_CODES.get(status_value or 503, "UNKNOWN_EXCEPTION")
         )
     rate = spec.get("rate")
     count = spec.get("count")
@@ -121,7 +129,7 @@ class Faults:
             self.fired = 0
 
     def match(self, target: str) -> FaultRule | None:
-        """Return the request-level rule that fires for ``target`` (path + query), if any."""
+        """Return the request-level rule firing for ``target`` (path+query), if any."""
         with self._lock:
             for rule in self._rules:
                 if rule.record_ids:
@@ -134,7 +142,7 @@ class Faults:
             return None
 
     def record_fails(self, keys: Iterable[str]) -> bool:
-        """Tell whether a record known by ``keys`` (id, external id) must fail to lock."""
+        """Tell whether a record known by ``keys`` (id, external id) fails to lock."""
         wanted = [_key(key) for key in keys]
         with self._lock:
             for rule in self._rules:
@@ -142,7 +150,10 @@ class Faults:
                 if hit is None:
                     continue
                 left = rule.record_remaining.setdefault(hit, rule.remaining or 1)
-                if rule.rate is not None and (rule.rng or random.Random()).random() >= rule.rate:
+                if (
+                    rule.rate is not None
+                    and (rule.rng or random.Random()).random() >= rule.rate
+                ):
                     continue
                 if rule.remaining is not None and left <= 0:
                     continue

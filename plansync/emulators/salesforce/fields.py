@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 TEXT_TYPES = frozenset(
-    {"string", "textarea", "picklist", "multipicklist", "combobox", "email", "phone", "url"}
+    {
+        "string",
+        "textarea",
+        "picklist",
+        "multipicklist",
+        "combobox",
+        "email",
+        "phone",
+        "url",
+    }
 )
 NUMBER_TYPES = frozenset({"double", "currency", "percent", "int"})
 ID_TYPES = frozenset({"id", "reference"})
@@ -57,6 +66,7 @@ class FieldDef:
     auto_number: bool = False
     calculated: bool = False
     name_field: bool = False
+    display_format: str = ""
 
     @property
     def is_required_on_create(self) -> bool:
@@ -80,84 +90,119 @@ class FieldDef:
 
 
 def label_for(name: str) -> str:
-    """Derive a human label from an API name (``PlanSync_Next_Due__c`` → ``PlanSync Next Due``)."""
+    """Derive a label from an API name (``PlanSync_Next_Due__c``)."""
     base = name.removesuffix("__c")
     if "_" in base:
         return base.replace("_", " ")
-    if base.endswith("Id") and len(base) > 2:
+    if base.endswith("Id") and base != "Id":
         base = base[:-2] + "ID"
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", base)
 
 
-def _make(name: str, kind: str, **props: Any) -> FieldDef:
+class Props(TypedDict, total=False):
+    """Optional describe properties accepted by the field builders."""
+
+    label: str
+    nillable: bool
+    createable: bool
+    updateable: bool
+    defaulted_on_create: bool
+    default: str | bool | None
+    external_id: bool
+    unique: bool
+    case_sensitive: bool
+    restricted: bool
+    master_detail: bool
+    custom: bool
+    auto_number: bool
+    calculated: bool
+    name_field: bool
+
+
+def _make(name: str, kind: str, props: Props) -> FieldDef:
     props.setdefault("label", label_for(name))
     props.setdefault("custom", name.endswith("__c"))
     return FieldDef(name=name, type=kind, **props)
 
 
-def text(name: str, length: int = 255, **props: Any) -> FieldDef:
-    """Build a string field."""
-    return _make(name, props.pop("kind", "string"), length=length, **props)
+def text(
+    name: str, length: int = 255, *, kind: str = "string", **props: Unpack[Props]
+) -> FieldDef:
+    """Build a string field (or email, phone, url, combobox with ``kind``)."""
+    return replace(_make(name, kind, props), length=length)
 
 
-def long_text(name: str, length: int = 32768, **props: Any) -> FieldDef:
+def long_text(name: str, length: int = 32768, **props: Unpack[Props]) -> FieldDef:
     """Build a long text area (describe type ``textarea``)."""
-    return _make(name, "textarea", length=length, **props)
+    return replace(_make(name, "textarea", props), length=length)
 
 
-def number(name: str, precision: int = 18, scale: int = 0, **props: Any) -> FieldDef:
+def number(
+    name: str,
+    precision: int = 18,
+    scale: int = 0,
+    *,
+    kind: str = "double",
+    **props: Unpack[Props],
+) -> FieldDef:
     """Build a number field (``double`` in describe, like custom Number fields)."""
-    return _make(name, props.pop("kind", "double"), precision=precision, scale=scale, **props)
+    return replace(_make(name, kind, props), precision=precision, scale=scale)
 
 
-def integer(name: str, **props: Any) -> FieldDef:
+def integer(name: str, **props: Unpack[Props]) -> FieldDef:
     """Build an integer field."""
-    return _make(name, "int", precision=9, **props)
+    return replace(_make(name, "int", props), precision=9)
 
 
-def currency(name: str, precision: int = 18, scale: int = 2, **props: Any) -> FieldDef:
+def currency(
+    name: str, precision: int = 18, scale: int = 2, **props: Unpack[Props]
+) -> FieldDef:
     """Build a currency field."""
     return number(name, precision, scale, kind="currency", **props)
 
 
-def percent(name: str, precision: int = 5, scale: int = 2, **props: Any) -> FieldDef:
+def percent(
+    name: str, precision: int = 5, scale: int = 2, **props: Unpack[Props]
+) -> FieldDef:
     """Build a percent field (the stored number is the percentage)."""
     return number(name, precision, scale, kind="percent", **props)
 
 
-def boolean(name: str, default: bool = False, **props: Any) -> FieldDef:
-    """Build a checkbox: never null, defaulted on create."""
+def boolean(name: str, **props: Unpack[Props]) -> FieldDef:
+    """Build a checkbox: never null, defaulted (``default`` False if unset)."""
     props.setdefault("nillable", False)
     props.setdefault("defaulted_on_create", True)
-    return _make(name, "boolean", default=default, **props)
+    props.setdefault("default", False)
+    return _make(name, "boolean", props)
 
 
-def date(name: str, **props: Any) -> FieldDef:
+def date(name: str, **props: Unpack[Props]) -> FieldDef:
     """Build a date field."""
-    return _make(name, "date", **props)
+    return _make(name, "date", props)
 
 
-def datetime_(name: str, **props: Any) -> FieldDef:
+def datetime_(name: str, **props: Unpack[Props]) -> FieldDef:
     """Build a dateTime field."""
-    return _make(name, "datetime", **props)
+    return _make(name, "datetime", props)
 
 
-def picklist(
-    name: str, values: tuple[str, ...], *, restricted: bool = False, **props: Any
-) -> FieldDef:
-    """Build a picklist field."""
-    props.setdefault("length", 255)
-    return _make(name, "picklist", picklist=values, restricted=restricted, **props)
+def picklist(name: str, values: tuple[str, ...], **props: Unpack[Props]) -> FieldDef:
+    """Build a picklist field (``restricted=True`` refuses other values)."""
+    return replace(_make(name, "picklist", props), picklist=values, length=255)
 
 
 def reference(
-    name: str, to: tuple[str, ...], relationship: str, **props: Any
+    name: str, to: tuple[str, ...], relationship: str, **props: Unpack[Props]
 ) -> FieldDef:
     """Build a lookup (or master-detail, with ``master_detail=True``) field."""
-    props.setdefault("length", 18)
     if props.get("master_detail"):
         props.setdefault("nillable", False)
-    return _make(name, "reference", reference_to=to, relationship_name=relationship, **props)
+    return replace(
+        _make(name, "reference", props),
+        reference_to=to,
+        relationship_name=relationship,
+        length=18,
+    )
 
 
 def read_only(field: FieldDef) -> FieldDef:
@@ -173,12 +218,20 @@ def create_only(field: FieldDef) -> FieldDef:
 def system_fields(*, owned: bool) -> list[FieldDef]:
     """Return the audit fields every object has (and OwnerId when ``owned``)."""
     fields = [
-        read_only(_make("Id", "id", length=18, nillable=False, label="Record ID")),
+        read_only(
+            replace(
+                _make("Id", "id", {"nillable": False, "label": "Record ID"}), length=18
+            )
+        ),
         read_only(boolean("IsDeleted", label="Deleted")),
         read_only(datetime_("CreatedDate", nillable=False, label="Created Date")),
         read_only(reference("CreatedById", ("User",), "CreatedBy", nillable=False)),
-        read_only(datetime_("LastModifiedDate", nillable=False, label="Last Modified Date")),
-        read_only(reference("LastModifiedById", ("User",), "LastModifiedBy", nillable=False)),
+        read_only(
+            datetime_("LastModifiedDate", nillable=False, label="Last Modified Date")
+        ),
+        read_only(
+            reference("LastModifiedById", ("User",), "LastModifiedBy", nillable=False)
+        ),
         read_only(datetime_("SystemModstamp", nillable=False, label="System Modstamp")),
     ]
     if owned:

@@ -1,4 +1,4 @@
-"""Model HTTP requests and responses independently of the server, so composite can re-dispatch."""
+"""Model HTTP requests and responses apart from the server (composite re-dispatches)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Request:
         found = self.query.get(name)
         return found[0] if found else None
 
-    def json(self) -> Any:
+    def json(self) -> object:
         """Parse the body as JSON.
 
         Raises:
@@ -64,7 +64,9 @@ class Request:
         try:
             return json.loads(self.body or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
+            raise ApiError(
+                400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}"
+            ) from None
 
     def json_object(self) -> dict[str, Any]:
         """Parse the body as a JSON object.
@@ -91,12 +93,14 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
 
-    def json(self) -> Any:
+    def json(self) -> object:
         """Decode a JSON body (None when empty)."""
         return json.loads(self.body) if self.body else None
 
 
-def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    status: int, payload: object, headers: Mapping[str, str] | None = None
+) -> Response:
     """Build a JSON response."""
     body = json.dumps(payload, separators=(",", ":")).encode()
     return Response(status, body, {"Content-Type": JSON_TYPE, **(headers or {})})

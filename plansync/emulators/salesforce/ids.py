@@ -15,6 +15,8 @@ _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _ALNUM = frozenset(string.ascii_letters + string.digits)
 _POD = "8d0"
 _COUNTER_WIDTH = 9
+_SHORT = 15
+_LONG = 18
 
 
 def checksum(id15: str) -> str:
@@ -46,9 +48,9 @@ def normalize(raw: str) -> str | None:
     Accepts the 15-character form and the 18-character form in any letter case
     (the suffix restores the case of the first 15 characters).
     """
-    if len(raw) not in (15, 18) or not set(raw) <= _ALNUM:
+    if len(raw) not in (_SHORT, _LONG) or not set(raw) <= _ALNUM:
         return None
-    if len(raw) == 15:
+    if len(raw) == _SHORT:
         return raw + checksum(raw)
     suffix = raw[15:].upper()
     restored = []
@@ -67,4 +69,4 @@ def normalize(raw: str) -> str | None:
 
 def looks_like_id(raw: str) -> bool:
     """Tell whether ``raw`` has the shape of a record id (not whether it is valid)."""
-    return len(raw) in (15, 18) and set(raw) <= _ALNUM
+    return len(raw) in (_SHORT, _LONG) and set(raw) <= _ALNUM

@@ -37,7 +37,9 @@ class ApiUsage:
         """
         with self._lock:
             if self.used + count > self.limit:
-                raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                raise ApiError(
+                    403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
+                )
             self.used += count
 
     def header(self) -> str:
@@ -48,6 +50,12 @@ class ApiUsage:
         """Start a new day."""
         with self._lock:
             self.used = 0
+
+    def configure(self, *, limit: int | None = None, used: int | None = None) -> None:
+        """Change the allocation or the count spent so far."""
+        with self._lock:
+            self.limit = self.limit if limit is None else limit
+            self.used = self.used if used is None else used
 
 
 def limits(app: App, req: Request, args: dict[str, str]) -> Response:

@@ -1,4 +1,4 @@
-"""Serve ``query`` and ``queryAll`` with server-side cursors and ``nextRecordsUrl`` paging.
+"""Serve ``query`` and ``queryAll`` with cursors and ``nextRecordsUrl`` paging.
 
 Pages hold 2,000 rows unless ``Sforce-Query-Options: batchSize=N`` asks otherwise
 (clamped to 200..2,000); the locator is ``<cursorId>-<offsetOfNextRow>`` and even a
@@ -77,16 +77,20 @@ def batch_size(req: Request) -> int | None:
 
 
 def run_query(app: App, req: Request, args: dict[str, str]) -> Response:
-    """``GET /query?q=`` (and ``/queryAll?q=``, chosen by the route's ``all`` argument)."""
+    """``GET /query?q=`` (and ``/queryAll?q=``, chosen by the ``all`` argument)."""
     soql = req.param("q")
     if not soql:
         raise malformed_query("A query string has to be specified")
-    outcome = app.engine(args["version"]).run(soql, include_deleted=args.get("all") == "1")
+    outcome = app.engine(args["version"]).run(
+        soql, include_deleted=args.get("all") == "1"
+    )
     records = outcome.render(args["version"])
     total = outcome.total
     batch = batch_size(req) or DEFAULT_BATCH
     if len(records) <= batch:
-        return json_response(200, {"totalSize": total, "done": True, "records": records})
+        return json_response(
+            200, {"totalSize": total, "done": True, "records": records}
+        )
     cursor_id = app.cursors.open(records, batch)
     return _page(args["version"], cursor_id, app.cursors.get(cursor_id), 0, total)
 
@@ -99,11 +103,18 @@ def query_more(app: App, req: Request, args: dict[str, str]) -> Response:
     if cursor is None or not raw_offset.isdigit():
         raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     batch = batch_size(req) or cursor.batch
-    return _page(args["version"], cursor_id, Cursor(cursor.records, batch), int(raw_offset),
-                 len(cursor.records))
+    return _page(
+        args["version"],
+        cursor_id,
+        Cursor(cursor.records, batch),
+        int(raw_offset),
+        len(cursor.records),
+    )
 
 
-def _page(version: str, cursor_id: str, cursor: Cursor | None, offset: int, total: int) -> Response:
+def _page(
+    version: str, cursor_id: str, cursor: Cursor | None, offset: int, total: int
+) -> Response:
     if cursor is None:
         raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     end = offset + cursor.batch

@@ -1,4 +1,4 @@
-"""Render stored records as the REST API shows them (``attributes`` first, then fields)."""
+"""Render stored records as the REST API shows them (``attributes``, then fields)."""
 
 from __future__ import annotations
 

@@ -50,7 +50,8 @@ def deleted(app: App, req: Request, args: dict[str, str]) -> Response:
         200,
         {
             "deletedRecords": [
-                {"id": rid, "deletedDate": format_datetime(stamp)} for stamp, rid in gone
+                {"id": rid, "deletedDate": format_datetime(stamp)}
+                for stamp, rid in gone
             ],
             "earliestDateAvailable": format_datetime(earliest),
             "latestDateCovered": _latest(app, end),
@@ -67,7 +68,9 @@ def _window(app: App, req: Request, days: int) -> tuple[datetime, datetime]:
     now = app.store.clock.now()
     if start >= end:
         raise ApiError(
-            400, "INVALID_REPLICATION_DATE", "startDate must chronologically precede endDate"
+            400,
+            "INVALID_REPLICATION_DATE",
+            "startDate must chronologically precede endDate",
         )
     if start < now - timedelta(days=days):
         raise ApiError(

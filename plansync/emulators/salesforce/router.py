@@ -21,7 +21,7 @@ Handler = Callable[["App", Request, dict[str, str]], Response]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One REST resource: methods, a segment pattern (``{name}`` captures) and a handler."""
+    """One REST resource: methods, segment pattern (``{name}`` captures), handler."""
 
     methods: frozenset[str]
     pattern: tuple[str, ...]
@@ -36,7 +36,7 @@ def route(methods: str, pattern: str, handler: Handler, name: str) -> Route:
 
 
 def split_path(path: str) -> list[str]:
-    """Split a path into segments, dropping empty ones (so a trailing slash is ignored)."""
+    """Split a path into segments, dropping empty ones (a trailing slash is ignored)."""
     return [segment for segment in path.split("/") if segment]
 
 
@@ -65,7 +65,8 @@ class Router:
             raise ApiError(
                 405,
                 "METHOD_NOT_ALLOWED",
-                f"HTTP Method '{method}' not allowed. Allowed are {','.join(sorted(allowed))}",
+                f"HTTP Method '{method}' not allowed. Allowed are "
+                f"{','.join(sorted(allowed))}",
             )
         raise not_found()
 

@@ -1,4 +1,4 @@
-"""Hold the org's schema: objects, fields, relationships, key prefixes; look names up case-insensitively.
+"""Hold the org's schema: objects, fields, relationships, prefixes (any-case names).
 
 Standard objects come from ``standard.py``; plansync's custom fields and objects from
 the SFDX package when it parses (``package.py``), else from ``custom.py``. Custom
@@ -48,7 +48,7 @@ class ObjectDef:
         return self.fields.get(name.lower())
 
     def relationship(self, name: str) -> FieldDef | None:
-        """Return the reference field behind relationship ``name`` (any case), or None."""
+        """Return the reference field behind relationship ``name`` (any case)."""
         return self.relationships.get(name.lower())
 
     @property
@@ -97,12 +97,19 @@ def build_schema(package_root: Path | None = None) -> Schema:
     by_name = {obj.name: obj for obj in objects}
     for name, extra in custom.standard_object_fields().items():
         _merge(by_name[name], extra)
-    customs = {name: (label, plural, fields) for name, label, plural, fields in custom.custom_objects()}
+    customs = {
+        name: (label, plural, fields)
+        for name, label, plural, fields in custom.custom_objects()
+    }
     for name, extra in (parsed or {}).items():
         if name in by_name:
             _merge(by_name[name], extra)
         elif name.endswith("__c") and name not in customs:
-            customs[name] = (_label(name), _label(name) + "s", _new_custom_fields(extra))
+            customs[name] = (
+                _label(name),
+                _label(name) + "s",
+                _new_custom_fields(extra),
+            )
         elif name in customs:
             label, plural, fields = customs[name]
             merged = {f.name.lower(): f for f in [*fields, *extra]}

@@ -84,6 +84,6 @@ class Sessions:
         return code
 
     def redeem_code(self, code: str) -> str | None:
-        """Consume ``code`` and return its redirect URI, or None when unknown or used."""
+        """Consume ``code`` and return its redirect URI (None when unknown or used)."""
         with self._lock:
             return self._codes.pop(code, None)

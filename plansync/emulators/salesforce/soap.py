@@ -61,10 +61,12 @@ def _fault() -> str:
         'xmlns:sf="urn:fault.partner.soap.sforce.com" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         "<soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode>"
-        "<faultstring>INVALID_LOGIN: Invalid username, password, security token; or user "
-        "locked out.</faultstring><detail><sf:LoginFault xsi:type=\"sf:LoginFault\">"
+        "<faultstring>INVALID_LOGIN: Invalid username, password, security token; "
+        "or user "
+        'locked out.</faultstring><detail><sf:LoginFault xsi:type="sf:LoginFault">'
         "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"
-        "<sf:exceptionMessage>Invalid username, password, security token; or user locked "
+        "<sf:exceptionMessage>Invalid username, password, security token; "
+        "or user locked "
         "out.</sf:exceptionMessage></sf:LoginFault></detail></soapenv:Fault>"
         "</soapenv:Body></soapenv:Envelope>"
     )

@@ -1,4 +1,4 @@
-"""Serve single-record sObject resources: create, read, update, delete, upsert, read by external id.
+"""Serve single-record sObject resources: CRUD, upsert and read by external id.
 
 Statuses per docs/salesforce.md §4: create 201 ``{id, success, errors}``; update and
 delete 204; upsert 201 ``created:true`` / 200 ``created:false`` (API ≥ 46.0, the
@@ -9,7 +9,8 @@ https://developer.salesforce.com/docs/atlas.ja-jp.api_rest.meta/api_rest/dome_up
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_plus
 
 from plansync.emulators.salesforce import ids
@@ -38,7 +39,10 @@ def create(app: App, req: Request, args: dict[str, str]) -> Response:
     changes = parse_json(obj, req.json_object())
     row = _write(lambda: app.writer.create(obj, changes))
     app.count_writes(1)
-    return json_response(201, {"id": row["Id"], "success": True, "errors": []})
+    location = f"/services/data/{args['version']}/sobjects/{obj.name}/{row['Id']}"
+    return json_response(
+        201, {"id": row["Id"], "success": True, "errors": []}, {"Location": location}
+    )
 
 
 def read(app: App, req: Request, args: dict[str, str]) -> Response:
@@ -82,29 +86,41 @@ def by_external_id(app: App, req: Request, args: dict[str, str]) -> Response:
         raise ApiError(
             404,
             "NOT_FOUND",
-            f"Provided external ID field does not exist or is not accessible: {field_name}",
+            "Provided external ID field does not exist or is not accessible: "
+            f"{field_name}",
         )
     matches = app.store.table(obj).find(fdef, value)
     if len(matches) > 1:
         version = args["version"]
         return json_response(
-            300, [f"/services/data/{version}/sobjects/{obj.name}/{rid}" for rid in matches]
+            300,
+            [f"/services/data/{version}/sobjects/{obj.name}/{rid}" for rid in matches],
         )
     if req.method == "GET":
         if not matches:
             raise not_found()
         row = app.store.table(obj).rows[matches[0]]
-        return json_response(200, record_json(obj, row, args["version"], _fields(obj, req)))
+        return json_response(
+            200, record_json(obj, row, args["version"], _fields(obj, req))
+        )
     if req.method == "DELETE":
         if not matches:
             raise not_found()
         return delete(app, req, {**args, "id": matches[0]})
-    return _upsert(app, req, obj, (fdef.name, value), matches, args["version"])
+    return _upsert(
+        app,
+        req,
+        obj=obj,
+        key=(fdef.name, value),
+        matches=matches,
+        version=args["version"],
+    )
 
 
 def _upsert(
     app: App,
     req: Request,
+    *,
     obj: ObjectDef,
     key: tuple[str, str],
     matches: list[str],
@@ -116,7 +132,8 @@ def _upsert(
         raise ApiError(
             400,
             "INVALID_FIELD",
-            f"The external ID field {field_name} cannot be set in the body of an upsert "
+            f"The external ID field {field_name} cannot be set in the body of an "
+            "upsert "
             "that uses it as the key",
         )
     changes = parse_json(obj, body)
@@ -135,7 +152,9 @@ def _upsert(
     app.count_writes(1)
     if float(version.lstrip("v")) < _CREATED_FLAG_SINCE:
         return empty_response(204)
-    return json_response(200, {"id": row["Id"], "success": True, "errors": [], "created": False})
+    return json_response(
+        200, {"id": row["Id"], "success": True, "errors": [], "created": False}
+    )
 
 
 def _record(app: App, obj: ObjectDef, raw_id: str) -> Record:
@@ -144,11 +163,14 @@ def _record(app: App, obj: ObjectDef, raw_id: str) -> Record:
     record_id = ids.normalize(decoded)
     if record_id is None:
         if ids.looks_like_id(decoded):
-            raise ApiError(400, "MALFORMED_ID", f"malformed id {decoded}", fields=("Id",))
+            raise ApiError(
+                400, "MALFORMED_ID", f"malformed id {decoded}", fields=("Id",)
+            )
         raise ApiError(
             404,
             "NOT_FOUND",
-            f"Provided external ID field does not exist or is not accessible: {decoded}",
+            "Provided external ID field does not exist or is not accessible: "
+            f"{decoded}",
         )
     row = app.store.table(obj).rows.get(record_id)
     if row is None:
@@ -173,11 +195,11 @@ def _fields(obj: ObjectDef, req: Request) -> list[str] | None:
     return names
 
 
-def _write(action: Any) -> Record:
+def _write(action: Callable[[], Record]) -> Record:
     try:
         row: Record = action()
     except RecordFailedError as failure:
         error = failure.first()
-        status = 404 if error.code in ("ENTITY_IS_DELETED",) else 400
+        status = 404 if error.code == "ENTITY_IS_DELETED" else 400
         raise ApiError(status, error.code, error.message, fields=error.fields) from None
     return row

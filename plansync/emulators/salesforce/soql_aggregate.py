@@ -31,7 +31,9 @@ def aggregate_rows(
     groups: dict[tuple[Any, ...], list[Record]] = {}
     folds = [_fold(col) for col in group_cols]
     for row in rows:
-        key = tuple(fold(col.get(row)) for fold, col in zip(folds, group_cols, strict=True))
+        key = tuple(
+            fold(col.get(row)) for fold, col in zip(folds, group_cols, strict=True)
+        )
         groups.setdefault(key, []).append(row)
     if not group_cols and not groups:
         groups[()] = []
@@ -39,13 +41,18 @@ def aggregate_rows(
     for order in reversed(query.order_by):
         col = resolver.column(obj, order.field)
         if col.label.lower() not in grouped:
-            raise error_at(query.text, order.field.pos,
-                           f"Ordered field must be grouped or aggregated: {col.label}")
-        members.sort(key=lambda group, c=col: _rank(c, group[0]), reverse=order.descending)
+            raise error_at(
+                query.text,
+                order.field.pos,
+                f"Ordered field must be grouped or aggregated: {col.label}",
+            )
+        members.sort(key=_group_key(col), reverse=order.descending)
     return [_row(items, group) for group in members]
 
 
-def _items(query: Query, obj: ObjectDef, resolver: Resolver, grouped: set[str]) -> list[Item]:
+def _items(
+    query: Query, obj: ObjectDef, resolver: Resolver, grouped: set[str]
+) -> list[Item]:
     items: list[Item] = []
     counter = 0
     for item in query.select:
@@ -57,8 +64,11 @@ def _items(query: Query, obj: ObjectDef, resolver: Resolver, grouped: set[str]) 
             continue
         col = resolver.column(obj, item)
         if col.label.lower() not in grouped:
-            raise error_at(query.text, item.pos,
-                           f"Field must be grouped or aggregated: {col.label}")
+            raise error_at(
+                query.text,
+                item.pos,
+                f"Field must be grouped or aggregated: {col.label}",
+            )
         items.append((col.leaf.name, None, col))
     return items
 
@@ -73,22 +83,22 @@ def _row(items: list[Item], group: list[Record]) -> dict[str, Any]:
     return out
 
 
-def _compute(func: str, col: Column | None, group: list[Record]) -> Any:
+def _compute(func: str, col: Column | None, group: list[Record]) -> object:
     if col is None:
         return len(group)
     found = [value for row in group if (value := col.get(row)) is not None]
-    if func == "COUNT":
-        return len(found)
-    if func == "COUNT_DISTINCT":
-        return len({_fold(col)(value) for value in found})
+    if func in ("COUNT", "COUNT_DISTINCT"):
+        fold = _fold(col)
+        return len(found) if func == "COUNT" else len({fold(value) for value in found})
     if not found:
         return None
-    if func == "SUM":
-        return float(sum(found))
-    if func == "AVG":
-        return float(sum(found)) / len(found)
-    pick = min if func == "MIN" else max
-    return values.to_json(col.leaf, pick(found))
+    functions: dict[str, Callable[[list[Any]], object]] = {
+        "SUM": lambda items: float(sum(items)),
+        "AVG": lambda items: float(sum(items)) / len(items),
+        "MIN": lambda items: values.to_json(col.leaf, min(items)),
+        "MAX": lambda items: values.to_json(col.leaf, max(items)),
+    }
+    return functions[func](found)
 
 
 def _fold(col: Column) -> Callable[[Any], Any]:
@@ -97,6 +107,11 @@ def _fold(col: Column) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-def _rank(col: Column, row: Record) -> tuple[int, Any]:
-    value = _fold(col)(col.get(row))
-    return (0, None) if value is None else (1, value)
+def _group_key(col: Column) -> Callable[[list[Record]], tuple[int, Any]]:
+    fold = _fold(col)
+
+    def key(group: list[Record]) -> tuple[int, Any]:
+        value = fold(col.get(group[0]))
+        return (0, None) if value is None else (1, value)
+
+    return key

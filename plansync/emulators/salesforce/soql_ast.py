@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class FieldPath:
-    """A field reference such as ``Name`` or ``Owner.Email`` and where it was written."""
+    """A field reference such as ``Name`` or ``Owner.Email`` and where it stands."""
 
     parts: tuple[str, ...]
     pos: int
@@ -105,7 +105,8 @@ class Query:
 
     @property
     def is_aggregate(self) -> bool:
-        """Tell whether rows are AggregateResult rows (aggregates other than COUNT())."""
+        """Tell whether rows are AggregateResults (aggregates other than COUNT())."""
         return bool(self.group_by) or (
-            any(isinstance(item, Aggregate) for item in self.select) and not self.is_count_only
+            any(isinstance(item, Aggregate) for item in self.select)
+            and not self.is_count_only
         )

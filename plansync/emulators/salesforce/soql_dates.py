@@ -67,7 +67,7 @@ N_DATE_LITERALS = frozenset(
 
 
 def date_range(name: str, amount: int | None, today: date) -> DateRange:
-    """Return the ``[start, end)`` days that literal ``name`` (with ``amount``) covers."""
+    """Return the ``[start, end)`` days literal ``name`` (with ``amount``) covers."""
     n = amount or 0
     name = name.replace("_FISCAL", "")
     day = timedelta(days=1)

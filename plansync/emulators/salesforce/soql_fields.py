@@ -22,13 +22,15 @@ from plansync.emulators.salesforce.store import Record, Store
 
 _NAME_TYPES = {"Email": "email", "IsActive": "boolean", "Id": "id", "Phone": "phone"}
 _NO_COLUMN = (
-    "No such column '{field}' on entity '{entity}'. If you are attempting to use a custom "
-    "field, be sure to append the '__c' after the custom field name. Please reference your "
+    "No such column '{field}' on entity '{entity}'. If you are attempting to use a "
+    "custom field, be sure to append the '__c' after the custom field name. Please "
+    "reference your "
     "WSDL or the describe call for the appropriate names."
 )
 _NO_RELATIONSHIP = (
-    "Didn't understand relationship '{rel}' in field path. If you are attempting to use a "
-    "custom relationship, be sure to append the '__r' after the custom relationship name. "
+    "Didn't understand relationship '{rel}' in field path. If you are attempting to "
+    "use a custom relationship, be sure to append the '__r' after the custom "
+    "relationship name. "
     "Please reference your WSDL or the describe call for the appropriate names."
 )
 
@@ -80,23 +82,35 @@ class Resolver:
         for part in parts[:-1]:
             ref = current.relationship(part) if current is not None else None
             if ref is None or ref.relationship_name is None:
-                raise error_at(self.soql, path.pos, _NO_RELATIONSHIP.format(rel=part),
-                               "INVALID_FIELD")
+                raise error_at(
+                    self.soql,
+                    path.pos,
+                    _NO_RELATIONSHIP.format(rel=part),
+                    "INVALID_FIELD",
+                )
             names.append(ref.relationship_name)
             refs.append(ref)
-            current = None if ref.is_polymorphic else self.schema.get(ref.reference_to[0])
+            current = (
+                None if ref.is_polymorphic else self.schema.get(ref.reference_to[0])
+            )
         leaf = self._leaf(current, parts[-1])
         if leaf is None:
             entity = current.name if current is not None else "Name"
-            raise error_at(self.soql, path.pos,
-                           _NO_COLUMN.format(field=path.text, entity=entity), "INVALID_FIELD")
+            raise error_at(
+                self.soql,
+                path.pos,
+                _NO_COLUMN.format(field=path.text, entity=entity),
+                "INVALID_FIELD",
+            )
         names.append(leaf.name)
         return Column(tuple(names), leaf, tuple(refs), self._getter(refs, leaf.name))
 
     def _leaf(self, current: ObjectDef | None, name: str) -> FieldDef | None:
         if current is not None:
             return current.field(name)
-        canonical = next((n for n in NAME_OBJECT_FIELDS if n.lower() == name.lower()), None)
+        canonical = next(
+            (n for n in NAME_OBJECT_FIELDS if n.lower() == name.lower()), None
+        )
         if canonical is None:
             return None
         return FieldDef(canonical, _NAME_TYPES.get(canonical, "string"))
@@ -108,7 +122,7 @@ class Resolver:
         get = self.store.get
         steps = [ref.name for ref in refs]
 
-        def follow(row: Record) -> Any:
+        def follow(row: Record) -> object:
             current: Record | None = row
             for step in steps:
                 target = current.get(step) if current is not None else None
@@ -121,7 +135,7 @@ class Resolver:
         if leaf == "Type":
             for_id = self.schema.for_id
 
-            def type_of(row: Record) -> Any:
+            def type_of(row: Record) -> object:
                 obj = for_id(row["Id"])
                 return row.get("Type") if obj is None else obj.name
 
@@ -139,11 +153,15 @@ class Resolver:
                     child = node.items.setdefault(name, Node(ref))
                     assert isinstance(child, Node)  # noqa: S101 -- a column name never equals a relationship name
                 node = child
-            leaf_column = Column(column.names, column.leaf, (), self._reader(column.leaf.name))
+            leaf_column = Column(
+                column.names, column.leaf, (), self._reader(column.leaf.name)
+            )
             node.items.setdefault(column.names[-1], leaf_column)
         return root
 
-    def render(self, node: Node, row: Record, type_name: str, version: str) -> dict[str, Any]:
+    def render(
+        self, node: Node, row: Record, type_name: str, version: str
+    ) -> dict[str, Any]:
         """Render one record (or parent) as query results show it."""
         obj = self.schema.for_id(row["Id"])
         actual = obj.name if obj is not None else type_name
@@ -164,6 +182,10 @@ class Resolver:
                 out[key] = None
                 continue
             parent_obj = self.schema.for_id(parent_id) if parent_id else None
-            parent_type = "Name" if item.ref.is_polymorphic or parent_obj is None else parent_obj.name
+            parent_type = (
+                "Name"
+                if item.ref.is_polymorphic or parent_obj is None
+                else parent_obj.name
+            )
             out[key] = self.render(item, parent, parent_type, version)
         return out

@@ -16,7 +16,13 @@ from typing import Any
 
 from plansync.emulators.salesforce import ids
 from plansync.emulators.salesforce.fields import NUMBER_TYPES, TEXT_TYPES
-from plansync.emulators.salesforce.soql_ast import Comparison, Condition, Literal, Logical, Not
+from plansync.emulators.salesforce.soql_ast import (
+    Comparison,
+    Condition,
+    Literal,
+    Logical,
+    Not,
+)
 from plansync.emulators.salesforce.soql_dates import date_range
 from plansync.emulators.salesforce.soql_fields import Column
 from plansync.emulators.salesforce.soql_lexer import error_at
@@ -39,7 +45,7 @@ _ALLOWED = {
 
 
 class FilterCompiler:
-    """Build predicates for one query; ``column`` resolves paths, ``subquery`` runs semi-joins."""
+    """Build predicates (``column`` resolves paths, ``subquery`` runs semi-joins)."""
 
     def __init__(
         self,
@@ -70,9 +76,12 @@ class FilterCompiler:
         col = self.column(cmp.field)
         kind = col.leaf.type
         if kind == "textarea":
-            raise error_at(self.soql, cmp.field.pos,
-                           f"field '{col.label}' can not be filtered in a query call",
-                           "INVALID_FIELD")
+            raise error_at(
+                self.soql,
+                cmp.field.pos,
+                f"field '{col.label}' can not be filtered in a query call",
+                "INVALID_FIELD",
+            )
         get = col.get
         if cmp.op in ("IN", "NOT IN"):
             if isinstance(cmp.value, tuple):
@@ -84,9 +93,12 @@ class FilterCompiler:
                 return lambda row: fold(get(row)) in wanted
             return lambda row: fold(get(row)) not in wanted
         if cmp.op in ("INCLUDES", "EXCLUDES"):
-            raise error_at(self.soql, cmp.field.pos,
-                           f"{cmp.op} can only be used on multi-select picklists",
-                           "INVALID_FIELD")
+            raise error_at(
+                self.soql,
+                cmp.field.pos,
+                f"{cmp.op} can only be used on multi-select picklists",
+                "INVALID_FIELD",
+            )
         literal = cmp.value
         if not isinstance(literal, Literal):
             raise error_at(self.soql, cmp.field.pos, "unexpected subquery")
@@ -94,17 +106,24 @@ class FilterCompiler:
             return self._like(col, literal)
         if literal.kind == "dateliteral":
             return self._range(col, literal, cmp.op)
+        return self._scalar(col, cmp.op, literal)
+
+    def _scalar(self, col: Column, op: str, literal: Literal) -> Predicate:
         value = self._value(col, literal)
         fold = self._folder(col)
-        if cmp.op == "=":
+        get = col.get
+        if op == "=":
             return lambda row: fold(get(row)) == value
-        if cmp.op == "!=":
+        if op == "!=":
             return lambda row: fold(get(row)) != value
-        if value is None or kind == "boolean":
-            raise error_at(self.soql, literal.pos,
-                           f"invalid operator on field '{col.label}'",
-                           "INVALID_QUERY_FILTER_OPERATOR")
-        compare = _OPS[cmp.op]
+        if value is None or col.leaf.type == "boolean":
+            raise error_at(
+                self.soql,
+                literal.pos,
+                f"invalid operator on field '{col.label}'",
+                "INVALID_QUERY_FILTER_OPERATOR",
+            )
+        compare = _OPS[op]
 
         def ordered(row: Record) -> bool:
             current = fold(get(row))
@@ -114,9 +133,12 @@ class FilterCompiler:
 
     def _like(self, col: Column, literal: Literal) -> Predicate:
         if col.leaf.type not in TEXT_TYPES and col.leaf.type not in ("id", "reference"):
-            raise error_at(self.soql, literal.pos,
-                           f"invalid operator on field '{col.label}'",
-                           "INVALID_QUERY_FILTER_OPERATOR")
+            raise error_at(
+                self.soql,
+                literal.pos,
+                f"invalid operator on field '{col.label}'",
+                "INVALID_QUERY_FILTER_OPERATOR",
+            )
         pattern = re.compile(literal.like or "", re.IGNORECASE | re.DOTALL)
         get = col.get
 
@@ -153,21 +175,28 @@ class FilterCompiler:
 
         return in_range
 
-    def _value(self, col: Column, literal: Literal) -> Any:
+    def _value(self, col: Column, literal: Literal) -> object:
         """Check ``literal`` against the column type and fold it like column values."""
         kind = col.leaf.type
         if literal.kind == "null":
             return None
         if literal.like_only:
-            raise error_at(self.soql, literal.pos,
-                           "the escapes \\% and \\_ are only valid in LIKE patterns")
+            raise error_at(
+                self.soql,
+                literal.pos,
+                "the escapes \\% and \\_ are only valid in LIKE patterns",
+            )
         if kind in ("id", "reference"):
             if literal.kind != "string":
                 raise self._type_error(col, literal)
             normalized = ids.normalize(literal.value)
             if normalized is None:
-                raise error_at(self.soql, literal.pos, f"invalid ID field: {literal.value}",
-                               "INVALID_QUERY_FILTER_OPERATOR")
+                raise error_at(
+                    self.soql,
+                    literal.pos,
+                    f"invalid ID field: {literal.value}",
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                )
             return normalized
         expected = _expected_kind(kind)
         if literal.kind != expected:
@@ -196,7 +225,8 @@ class FilterCompiler:
         return error_at(
             self.soql,
             literal.pos,
-            f"value of filter criterion for field '{col.label}' must be of type {expected} "
+            f"value of filter criterion for field '{col.label}' must be of type "
+            f"{expected} "
             f"and should {'' if quoted else 'not '}be enclosed in quotes",
             "INVALID_FIELD",
         )

@@ -1,12 +1,15 @@
-"""Split SOQL text into tokens, decoding string literals with SOQL's escape rules.
+r"""Split SOQL text into tokens, decoding string literals with SOQL's escape rules.
 
-Escapes allowed inside '...': \\n \\N \\r \\R \\t \\T \\b \\B \\f \\F \\" \\' \\\\ and
-\\uXXXX, plus \\_ and \\% in LIKE patterns; "If you use a backslash character in any
-other context, an error occurs."
+Escapes allowed inside '...': \n \N \r \R \t \T \b \B \f \F \" \' \\ and \uXXXX,
+plus \_ and \% in LIKE patterns; "If you use a backslash character in any other
+context, an error occurs."
 https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm
 Date and dateTime literals are unquoted (``2026-01-02``, ``2026-01-02T03:04:05Z``,
-``+01:00``/``-05:00`` offsets); fractional seconds are accepted as real orgs do.
+``+01:00``/``-05:00`` offsets).
 https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm
+The docs list no fractional seconds, but orgs run queries with them (e.g.
+``2022-12-01T10:47:53.299852-06:00``), so they are accepted:
+https://bitbucket.org/RoseSilverSoftware/illuminatedcloud/issues/2283/valid-soql-queries-display-a-warning
 """
 
 from __future__ import annotations
@@ -60,17 +63,22 @@ class Token:
         return self.kind == "ident" and self.text.upper() in words
 
 
-def error_at(soql: str, pos: int, message: str, code: str = "MALFORMED_QUERY") -> ApiError:
-    """Build a 400 error whose message points at ``pos`` like Salesforce's parser does.
+def error_at(
+    soql: str, pos: int, message: str, code: str = "MALFORMED_QUERY"
+) -> ApiError:
+    r"""Build a 400 error whose message points at ``pos`` like Salesforce's parser does.
 
-    Shape: ``\\n<query>\\n<spaces>^\\nERROR at Row:r:Column:c\\n<message>`` (seen in real
+    Shape: ``\n<query>\n<spaces>^\nERROR at Row:r:Column:c\n<message>`` (seen in real
     captures, docs/salesforce.md §3.6).
     """
     before = soql[:pos]
     row = before.count("\n") + 1
     column = pos - (before.rfind("\n") + 1) + 1
     return ApiError(
-        400, code, f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n{message}"
+        400,
+        code,
+        f"\n{soql}\n{' ' * (column - 1)}^\nERROR at Row:{row}:Column:{column}\n"
+        f"{message}",
     )
 
 
@@ -99,7 +107,7 @@ def tokenize(soql: str) -> list[Token]:
     return tokens
 
 
-def _decode(kind: str, text: str, soql: str, pos: int) -> Any:
+def _decode(kind: str, text: str, soql: str, pos: int) -> object:
     if kind == "number":
         return float(text) if "." in text else int(text)
     if kind == "date":
@@ -124,11 +132,15 @@ def _string(soql: str, start: int) -> tuple[Token, int]:
         char = soql[pos]
         if char == "'":
             text = soql[start : pos + 1]
-            token = Token("string", text, start, "".join(chars), "".join(pattern), like_only)
+            token = Token(
+                "string", text, start, "".join(chars), "".join(pattern), like_only
+            )
             return token, pos + 1
         if char != "\\":
             chars.append(char)
-            pattern.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+            pattern.append(
+                ".*" if char == "%" else "." if char == "_" else re.escape(char)
+            )
             pos += 1
             continue
         escape = soql[pos + 1 : pos + 2]
@@ -151,7 +163,8 @@ def _string(soql: str, start: int) -> tuple[Token, int]:
             raise error_at(
                 soql,
                 pos,
-                f"Invalid string literal '{soql[start + 1 : pos + 2]}'. Illegal character "
+                f"Invalid string literal '{soql[start + 1 : pos + 2]}'. "
+                "Illegal character "
                 f"sequence '\\{escape}' in string literal.",
             )
     raise error_at(soql, start, f"unexpected token: '{soql[start:]}'")

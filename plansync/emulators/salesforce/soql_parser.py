@@ -6,7 +6,8 @@ Grammar (the subset of docs/salesforce.md §3.4)::
                [ORDER BY key (, key)*] [LIMIT n] [OFFSET n]
     item    := path | AGG '(' [path] ')' [alias]
     cond    := unary ((AND unary)* | (OR unary)*)       -- mixing needs parentheses
-    unary   := NOT unary | '(' cond ')' | path op value | path [NOT] IN '(' values | query ')'
+    unary   := NOT unary | '(' cond ')' | path op value
+             | path [NOT] IN '(' values | query ')'
                | path LIKE string | path INCLUDES|EXCLUDES '(' values ')'
     key     := path [ASC|DESC] [NULLS FIRST|LAST]
 """
@@ -30,8 +31,26 @@ from plansync.emulators.salesforce.soql_lexer import Token, error_at, tokenize
 
 AGGREGATES = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
 _CLAUSE_WORDS = frozenset(
-    {"FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "AND", "OR", "NOT", "FOR",
-     "HAVING", "WITH", "ASC", "DESC", "NULLS", "IN", "LIKE", "SELECT"}
+    {
+        "FROM",
+        "WHERE",
+        "GROUP",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "AND",
+        "OR",
+        "NOT",
+        "FOR",
+        "HAVING",
+        "WITH",
+        "ASC",
+        "DESC",
+        "NULLS",
+        "IN",
+        "LIKE",
+        "SELECT",
+    }
 )
 
 
@@ -138,7 +157,11 @@ class _Parser:
 
     def select_item(self) -> FieldPath | Aggregate:
         token = self.token
-        if token.kind == "ident" and token.text.upper() in AGGREGATES and self._next_is("("):
+        if (
+            token.kind == "ident"
+            and token.text.upper() in AGGREGATES
+            and self._next_is("(")
+        ):
             self.advance()
             self.punct("(")
             field = None if self.at_punct(")") else self.path()
@@ -146,11 +169,16 @@ class _Parser:
             if field is None and token.text.upper() != "COUNT":
                 raise self.unexpected()
             alias = None
-            if self.token.kind == "ident" and self.token.text.upper() not in _CLAUSE_WORDS:
+            if (
+                self.token.kind == "ident"
+                and self.token.text.upper() not in _CLAUSE_WORDS
+            ):
                 alias = self.advance().text
             return Aggregate(token.text.upper(), field, alias, token.pos)
         if self.at_punct("("):
-            raise error_at(self.soql, token.pos, "parent-to-child subqueries are not supported")
+            raise error_at(
+                self.soql, token.pos, "parent-to-child subqueries are not supported"
+            )
         return self.path()
 
     def path(self) -> FieldPath:
@@ -162,7 +190,11 @@ class _Parser:
 
     def integer(self) -> int:
         token = self.advance()
-        if token.kind != "number" or not isinstance(token.value, int) or token.value < 0:
+        if (
+            token.kind != "number"
+            or not isinstance(token.value, int)
+            or token.value < 0
+        ):
             raise self.unexpected(token)
         return token.value
 
@@ -206,7 +238,9 @@ class _Parser:
         token = self.token
         if token.kind == "op":
             self.advance()
-            return Comparison(field, "!=" if token.text == "<>" else token.text, self.value())
+            return Comparison(
+                field, "!=" if token.text == "<>" else token.text, self.value()
+            )
         negate = False
         if token.is_word("NOT"):
             self.advance()

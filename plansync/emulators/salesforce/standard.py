@@ -1,4 +1,4 @@
-"""Define the standard objects the emulator serves: User, Account, Contact, Opportunity, Task, Event.
+"""Define the standard objects served: User, Account, Contact, Opportunity, Task, Event.
 
 Field sets follow the Object Reference (docs/salesforce.md §8) closely enough for
 validation and describe; they are not every field a real org has.
@@ -44,7 +44,13 @@ INDUSTRIES = (
     "Utilities",
     "Other",
 )
-TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+TASK_STATUSES = (
+    "Not Started",
+    "In Progress",
+    "Completed",
+    "Waiting on someone else",
+    "Deferred",
+)
 CLOSED_TASK_STATUSES = frozenset({"Completed"})
 PRIORITIES = ("High", "Normal", "Low")
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")
@@ -76,7 +82,9 @@ def user() -> StandardObject:
             text("Username", 80, nillable=False, unique=True),
             text("FirstName", 40),
             text("LastName", 80, nillable=False),
-            read_only(text("Name", 121, nillable=False, name_field=True, label="Full Name")),
+            read_only(
+                text("Name", 121, nillable=False, name_field=True, label="Full Name")
+            ),
             text("Email", 128, kind="email", nillable=False),
             text("Alias", 8, nillable=False),
             text("Title", 80),
@@ -94,7 +102,9 @@ def account() -> StandardObject:
         [
             *system_fields(owned=True),
             text("Name", 255, nillable=False, name_field=True, label="Account Name"),
-            picklist("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Other")),
+            picklist(
+                "Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Other")
+            ),
             picklist("Industry", INDUSTRIES),
             currency("AnnualRevenue", 18, 0),
             integer("NumberOfEmployees"),
@@ -120,7 +130,9 @@ def contact() -> StandardObject:
             *system_fields(owned=True),
             text("FirstName", 40),
             text("LastName", 80, nillable=False),
-            read_only(text("Name", 121, nillable=False, name_field=True, label="Full Name")),
+            read_only(
+                text("Name", 121, nillable=False, name_field=True, label="Full Name")
+            ),
             reference("AccountId", ("Account",), "Account"),
             text("Email", 80, kind="email"),
             text("Phone", 40, kind="phone"),
@@ -240,4 +252,3 @@ def event() -> StandardObject:
 def all_standard() -> list[StandardObject]:
     """Return every standard object definition."""
     return [user(), account(), contact(), opportunity(), task(), event()]
-

@@ -56,14 +56,16 @@ class Table:
             f.name.lower(): {} for f in obj.lookup_fields
         }
         self.masters = [f for f in obj.fields.values() if f.master_detail]
-        self.children: dict[str, dict[str, set[str]]] = {f.name: {} for f in self.masters}
+        self.children: dict[str, dict[str, set[str]]] = {
+            f.name: {} for f in self.masters
+        }
 
-    def lookup_key(self, fdef: FieldDef, value: Any) -> str:
-        """Normalise an external-id value for its index (case-folded unless case-sensitive)."""
+    def lookup_key(self, fdef: FieldDef, value: object) -> str:
+        """Normalise an external-id value for its index (case-folded if insensitive)."""
         text = str(value)
         return text if fdef.case_sensitive else text.lower()
 
-    def find(self, fdef: FieldDef, value: Any) -> list[str]:
+    def find(self, fdef: FieldDef, value: object) -> list[str]:
         """Return the ids of live records whose ``fdef`` equals ``value``."""
         index = self.lookup.get(fdef.name.lower())
         if index is None:
@@ -122,11 +124,14 @@ class Store:
 
     def new_id(self, table: Table) -> str:
         """Mint the next record id of ``table``."""
-        table.counter += 1
-        return ids.mint(table.obj.key_prefix, table.counter)
+        while True:
+            table.counter += 1
+            record_id = ids.mint(table.obj.key_prefix, table.counter)
+            if record_id not in table.rows:
+                return record_id
 
     def get(self, record_id: str) -> Record | None:
-        """Return the record with canonical 18-character id ``record_id`` (live or deleted)."""
+        """Return the record with 18-char id ``record_id`` (live or deleted)."""
         obj = self.schema.for_id(record_id)
         if obj is None:
             return None
@@ -139,7 +144,8 @@ class Store:
     def insert(self, table: Table, row: Record) -> None:
         """Add a fully built record and index it."""
         table.rows[row["Id"]] = row
-        table.index(row)
+        if not row["IsDeleted"]:
+            table.index(row)
         self._log(lambda: self._forget(table, row))
 
     def replace(self, table: Table, old: Record, new: Record) -> None:
@@ -159,7 +165,9 @@ class Store:
                 deleted.extend(self.soft_delete(child_table, child))
         stamp = self.clock.now()
         self.replace(
-            table, row, {**row, "IsDeleted": True, "SystemModstamp": stamp, "_deleted_at": stamp}
+            table,
+            row,
+            {**row, "IsDeleted": True, "SystemModstamp": stamp, "_deleted_at": stamp},
         )
         deleted.append(table.rows[row["Id"]])
         return deleted
@@ -203,8 +211,12 @@ class Store:
         for child_name, fdef in obj.children:
             if fdef.master_detail:
                 child_table = self.tables[child_name.lower()]
-                yield from ((child_table, cid) for cid in
-                            sorted(child_table.children[fdef.name].get(row["Id"], ())))
+                yield from (
+                    (child_table, cid)
+                    for cid in sorted(
+                        child_table.children[fdef.name].get(row["Id"], ())
+                    )
+                )
 
     def _forget(self, table: Table, row: Record) -> None:
         table.unindex(row)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
 
 from plansync.emulators.salesforce.fields import NUMBER_TYPES, FieldDef
 
@@ -20,6 +19,13 @@ _DATETIME = re.compile(
     r"(Z|[+-]\d{2}:?\d{2})?$"
 )
 _TRUE = frozenset({"true", "1", "yes"})
+FLOAT_TYPES = frozenset({"double", "currency", "percent"})
+
+FieldValue = str | bool | int | float | date | datetime | None
+"""A value as the store keeps it."""
+
+JsonScalar = str | bool | int | float | None
+"""A value as JSON responses carry it."""
 _FALSE = frozenset({"false", "0", "no", ""})
 
 
@@ -70,7 +76,7 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def from_json(fdef: FieldDef, value: Any) -> Any:
+def from_json(fdef: FieldDef, value: object) -> FieldValue:
     """Convert a JSON request value for ``fdef`` into a stored value.
 
     Raises:
@@ -78,10 +84,11 @@ def from_json(fdef: FieldDef, value: Any) -> Any:
     """
     if value is None:
         return None
-    if isinstance(value, dict | list):
-        raise _type_error(fdef, value, "START_OBJECT" if isinstance(value, dict) else "START_ARRAY")
     if isinstance(value, str):
         return from_text(fdef, value, strict=True)
+    if not isinstance(value, bool | int | float):
+        token = "START_OBJECT" if isinstance(value, dict) else "START_ARRAY"
+        raise _type_error(fdef, value, token)
     if fdef.type == "boolean":
         if isinstance(value, bool):
             return value
@@ -95,7 +102,7 @@ def from_json(fdef: FieldDef, value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def from_text(fdef: FieldDef, text: str, *, strict: bool = False) -> Any:
+def from_text(fdef: FieldDef, text: str, *, strict: bool = False) -> FieldValue:
     """Convert a string (a JSON string or a CSV cell) into a stored value.
 
     Raises:
@@ -103,63 +110,64 @@ def from_text(fdef: FieldDef, text: str, *, strict: bool = False) -> Any:
     """
     kind = fdef.type
     if kind == "boolean":
-        lowered = text.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE and not (strict and lowered in ("", "0", "1")):
-            return False
-        raise _type_error(fdef, text, "VALUE_STRING")
+        return _boolean(fdef, text, strict=strict)
     if kind in NUMBER_TYPES:
-        if text.strip() == "":
+        if not text.strip():
             return None
         try:
-            return _number(fdef, float(text) if kind != "int" else int(float(text)))
+            return _number(fdef, float(text))
         except ValueError:
             raise _type_error(fdef, text, "VALUE_STRING") from None
-    if kind == "date":
-        parsed_date = parse_date(text) if text else None
-        if text and parsed_date is None:
-            parsed_dt = parse_datetime(text)
-            if parsed_dt is None:
-                raise _type_error(fdef, text, "VALUE_STRING")
-            return parsed_dt.date()
-        return parsed_date
-    if kind == "datetime":
-        if not text:
-            return None
+    if kind in ("date", "datetime") and text:
         parsed = parse_datetime(text)
+        if kind == "date":
+            parsed_date = parse_date(text) or (parsed.date() if parsed else None)
+            if parsed_date is None:
+                raise _type_error(fdef, text, "VALUE_STRING")
+            return parsed_date
         if parsed is None:
             raise _type_error(fdef, text, "VALUE_STRING")
         return parsed
-    return text
+    return text if text or kind not in ("date", "datetime") else None
 
 
-def to_json(fdef: FieldDef, value: Any) -> Any:
+def to_json(fdef: FieldDef, value: object) -> JsonScalar:
     """Render a stored value for a JSON response."""
     if value is None:
         return None
-    if fdef.type == "datetime":
+    if isinstance(value, datetime):
         return format_datetime(value)
-    if fdef.type == "date":
+    if isinstance(value, date):
         return value.isoformat()
-    if fdef.type in ("double", "currency", "percent"):
-        return float(value)
-    return value
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return float(value) if fdef.type in FLOAT_TYPES else value
+    return str(value)
 
 
-def to_csv(fdef: FieldDef, value: Any) -> str | None:
+def to_csv(fdef: FieldDef, value: object) -> str | None:
     """Render a stored value for a Bulk CSV cell (None for an empty cell)."""
     if value is None:
         return None
-    if fdef.type == "datetime":
+    if isinstance(value, datetime):
         return format_datetime_csv(value)
-    if fdef.type == "date":
-        return str(value.isoformat())
-    if fdef.type == "boolean":
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
         return "true" if value else "false"
-    if fdef.type in ("double", "currency", "percent"):
+    if isinstance(value, int | float) and fdef.type in FLOAT_TYPES:
         return repr(float(value))
     return str(value)
+
+
+def _boolean(fdef: FieldDef, text: str, *, strict: bool) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE and not (strict and lowered == "1"):
+        return True
+    if lowered in _FALSE and not (strict and lowered in ("", "0")):
+        return False
+    raise _type_error(fdef, text, "VALUE_STRING")
 
 
 def _number(fdef: FieldDef, value: float) -> float | int:
@@ -170,7 +178,7 @@ def _number(fdef: FieldDef, value: float) -> float | int:
     return float(value)
 
 
-def _type_error(fdef: FieldDef, value: Any, token: str) -> ValueTypeError:
+def _type_error(fdef: FieldDef, value: object, token: str) -> ValueTypeError:
     return ValueTypeError(
         f"Cannot deserialize instance of {fdef.type} from {token} value {value} "
         "or request may be missing a required field"

@@ -14,12 +14,17 @@ from datetime import datetime
 from typing import Any
 
 from plansync.emulators.salesforce import derived, ids, values
-from plansync.emulators.salesforce.errors import ApiError, RecordError, RecordFailedError
+from plansync.emulators.salesforce.errors import (
+    ApiError,
+    RecordError,
+    RecordFailedError,
+)
 from plansync.emulators.salesforce.fields import FieldDef
 from plansync.emulators.salesforce.schema import ObjectDef
 from plansync.emulators.salesforce.store import Record, Store
 
-Changes = list[tuple[FieldDef, Any]]
+Changes = list[tuple[FieldDef, values.FieldValue]]
+_AUTO_FORMAT = re.compile(r"\{(0+)\}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _READ_ONLY_MESSAGE = (
     "Unable to create/update fields: {}. Please check the security settings of this "
@@ -41,7 +46,9 @@ def parse_json(obj: ObjectDef, body: Mapping[str, Any]) -> Changes:
         fdef = obj.field(key)
         if fdef is None:
             raise ApiError(
-                400, "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}"
+                400,
+                "INVALID_FIELD",
+                f"No such column '{key}' on sobject of type {obj.name}",
             )
         try:
             changes.append((fdef, values.from_json(fdef, raw)))
@@ -66,7 +73,9 @@ class Writer:
         forbidden = [f.name for f, _ in changes if not f.createable]
         if "Id" in forbidden:
             raise RecordFailedError(
-                RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ("Id",))
+                RecordError(
+                    "INVALID_FIELD", "cannot specify Id in an insert call", ("Id",)
+                )
             )
         if forbidden:
             raise RecordFailedError(_read_only(forbidden))
@@ -82,8 +91,7 @@ class Writer:
         name_field = obj.field("Name")
         if name_field is not None and name_field.auto_number:
             table.auto_number += 1
-            initials = "".join(word[0] for word in obj.label.split())
-            row["Name"] = f"{initials}-{table.auto_number:05d}"
+            row["Name"] = auto_name(name_field, table.auto_number)
         self._finish(obj, row, None, now)
         row["Id"] = self.store.new_id(table)
         row["CreatedDate"] = now
@@ -134,7 +142,9 @@ class Writer:
         if row is None:
             raise RecordFailedError(_cross_reference())
         if row["IsDeleted"]:
-            raise RecordFailedError(RecordError("ENTITY_IS_DELETED", "entity is deleted"))
+            raise RecordFailedError(
+                RecordError("ENTITY_IS_DELETED", "entity is deleted")
+            )
         return row
 
     def _apply(self, row: Record, changes: Changes) -> None:
@@ -147,7 +157,9 @@ class Writer:
             else:
                 row[fdef.name] = value
 
-    def _finish(self, obj: ObjectDef, row: Record, old: Record | None, now: datetime) -> None:
+    def _finish(
+        self, obj: ObjectDef, row: Record, old: Record | None, now: datetime
+    ) -> None:
         derived.derive(self.store, obj, row, old, now)
         missing = derived.missing_required(obj, row)
         if missing:
@@ -162,50 +174,18 @@ class Writer:
         row["LastModifiedDate"] = row["SystemModstamp"] = now
         row["LastModifiedById"] = self.store.user_id
 
-    def _check(self, fdef: FieldDef, value: Any) -> Any:
+    def _check(self, fdef: FieldDef, value: values.FieldValue) -> values.FieldValue:
         if value is None:
             return None
         if fdef.type == "reference":
             return self._check_reference(fdef, value)
-        if isinstance(value, str) and fdef.length and len(value) > fdef.length:
-            raise RecordFailedError(
-                RecordError(
-                    "STRING_TOO_LONG",
-                    f"{fdef.label}: data value too large: {value[:80]} "
-                    f"(max length={fdef.length})",
-                    (fdef.name,),
-                )
-            )
-        if fdef.type == "picklist" and fdef.restricted and value not in fdef.picklist:
-            raise RecordFailedError(
-                RecordError(
-                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                    f"bad value for restricted picklist field: {value}",
-                    (fdef.name,),
-                )
-            )
-        if fdef.type == "email" and not _EMAIL.match(value):
-            raise RecordFailedError(
-                RecordError(
-                    "INVALID_EMAIL_ADDRESS",
-                    f"{fdef.label}: invalid email address: {value}",
-                    (fdef.name,),
-                )
-            )
-        if fdef.type in ("double", "currency", "percent") and fdef.precision:
-            if abs(value) >= 10 ** (fdef.precision - fdef.scale):
-                raise RecordFailedError(
-                    RecordError(
-                        "NUMBER_OUTSIDE_VALID_RANGE",
-                        f"{fdef.label}: value outside of valid range on numeric field: "
-                        f"{value}",
-                        (fdef.name,),
-                    )
-                )
-            return round(value, fdef.scale)
+        if isinstance(value, str):
+            _check_text(fdef, value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            return _check_number(fdef, value)
         return value
 
-    def _check_reference(self, fdef: FieldDef, value: Any) -> str:
+    def _check_reference(self, fdef: FieldDef, value: object) -> str:
         record_id = ids.normalize(str(value))
         if record_id is None:
             raise RecordFailedError(
@@ -248,15 +228,73 @@ class Writer:
                 raise RecordFailedError(
                     RecordError(
                         "DUPLICATE_VALUE",
-                        f"duplicate value found: {fdef.name} duplicates value on record "
+                        f"duplicate value found: {fdef.name} duplicates value on "
+                        "record "
                         f"with id: {others[0]}",
                     )
                 )
 
 
+def auto_name(fdef: FieldDef, number: int) -> str:
+    """Render auto number ``number`` in the field's display format (``AP-{00000}``)."""
+    match = _AUTO_FORMAT.search(fdef.display_format)
+    if match is None:
+        return f"{fdef.display_format}{number}"
+    digits = f"{number:0{len(match.group(1))}d}"
+    return (
+        fdef.display_format[: match.start()]
+        + digits
+        + fdef.display_format[match.end() :]
+    )
+
+
+def _check_text(fdef: FieldDef, value: str) -> None:
+    if fdef.length and len(value) > fdef.length:
+        raise RecordFailedError(
+            RecordError(
+                "STRING_TOO_LONG",
+                f"{fdef.label}: data value too large: {value[:80]} "
+                f"(max length={fdef.length})",
+                (fdef.name,),
+            )
+        )
+    if fdef.type == "picklist" and fdef.restricted and value not in fdef.picklist:
+        raise RecordFailedError(
+            RecordError(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"bad value for restricted picklist field: {value}",
+                (fdef.name,),
+            )
+        )
+    if fdef.type == "email" and not _EMAIL.match(value):
+        raise RecordFailedError(
+            RecordError(
+                "INVALID_EMAIL_ADDRESS",
+                f"{fdef.label}: invalid email address: {value}",
+                (fdef.name,),
+            )
+        )
+
+
+def _check_number(fdef: FieldDef, value: float) -> float:
+    """Check a number against precision/scale and round it to the scale."""
+    if fdef.type not in values.FLOAT_TYPES or not fdef.precision:
+        return value
+    if abs(value) >= 10 ** (fdef.precision - fdef.scale):
+        raise RecordFailedError(
+            RecordError(
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{fdef.label}: value outside of valid range on numeric field: {value}",
+                (fdef.name,),
+            )
+        )
+    return round(value, fdef.scale)
+
+
 def _read_only(names: list[str]) -> RecordError:
     return RecordError(
-        "INVALID_FIELD_FOR_INSERT_UPDATE", _READ_ONLY_MESSAGE.format(", ".join(names)),
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        _READ_ONLY_MESSAGE.format(", ".join(names)),
         tuple(names),
     )
 
