@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from typing import TypeVar
 
 import structlog
@@ -35,7 +34,7 @@ from plansync.planning.models import (
 from plansync.planning.plan import Plan, PlanningInput, plan
 from plansync.planning.plan_changes import PlanChanges, diff_plans
 from plansync.planning.playbooks import PlaybookSet
-from plansync.sync.retry import RetryPolicy, call_with_retries
+from plansync.retry import RetryPolicy, backoff_s
 
 log = structlog.get_logger(__name__)
 Item = TypeVar("Item")
@@ -225,12 +224,12 @@ class SyncEngine:
             plans=snap.plans,
         )
 
-    def _read(
-        self, operation: str, call: Callable[[], tuple[Item, ...]]
-    ) -> tuple[Item, ...]:
-        return call_with_retries(
-            call, operation=operation, policy=self.retry, sleep=self._sleep
-        )
+    @staticmethod
+    def _read(operation: str, call: Callable[[], tuple[Item, ...]]) -> tuple[Item, ...]:
+        # Connectors retry transport faults themselves (they know Retry-After and
+        # sessions); retrying here again would multiply the attempts.
+        del operation
+        return call()
 
     def _write(
         self,
@@ -240,18 +239,17 @@ class SyncEngine:
         *,
         key: Callable[[Item], str],
     ) -> list[WriteResult]:
-        """Send items; resend those that failed retriably, a bounded number of times."""
+        """Send items; resend those that failed retriably, a bounded number of times.
+
+        A whole call that fails raises (the connector already retried it); a row
+        lock on a few records comes back as retriable results and is resent here.
+        """
         if not items:
             return []
         final: dict[str, WriteResult] = {}
         pending = list(items)
         for attempt in range(1, self.retry.attempts + 1):
-            results = call_with_retries(
-                partial(send, pending),
-                operation=operation,
-                policy=self.retry,
-                sleep=self._sleep,
-            )
+            results = send(pending)
             retry_next = []
             for item, result in zip(pending, results, strict=True):
                 final[key(item)] = result
@@ -262,9 +260,7 @@ class SyncEngine:
             log.warning(
                 "push.records_retried", operation=operation, records=len(retry_next)
             )
-            self._sleep(
-                min(self.retry.max_wait_s, self.retry.initial_wait_s * 2**attempt)
-            )
+            self._sleep(backoff_s(self.retry, attempt))
             pending = retry_next
         return [final[key(item)] for item in items]
 

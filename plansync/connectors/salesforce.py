@@ -1,0 +1,319 @@
+"""Keep plansync's records in a Salesforce org: the ``CRMConnector`` for Salesforce.
+
+Reads select only the fields plansync maps and page through ``nextRecordsUrl``
+(a Bulk API 2.0 query above the bulk threshold); incremental reads use
+``queryAll`` from a watermark so deletions and merges come back flagged. Writes
+are keyed: a new task is upserted by ``PlanSync_Key__c`` (an External ID, not
+unique on activities, docs/salesforce.md §8.3), so a retry after a lost answer
+updates instead of duplicating; a known one is updated by id. Plans and
+stakeholders are upserted by their unique keys, writing only the computed fields
+that changed; compliance fields are written only where their values changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TypeVar
+
+import requests
+
+from plansync.config.settings import SalesforceSettings
+from plansync.connectors import salesforce_soql as soql
+from plansync.connectors.salesforce_api import Record, SalesforceApi
+from plansync.connectors.salesforce_mapping import (
+    WITHDRAWN,
+    account_from_sf,
+    contact_from_sf,
+    event_from_sf,
+    owner_from_sf,
+    task_from_sf,
+)
+from plansync.connectors.salesforce_payloads import (
+    changed,
+    compliance_fields,
+    reconciled_at,
+    task_fields,
+)
+from plansync.connectors.salesforce_plans import PlanRecords, stored_records
+from plansync.connectors.salesforce_writes import RecordWriter, Write, unchanged
+from plansync.planning.models import (
+    Account,
+    AccountCompliance,
+    AccountPlan,
+    Activity,
+    Contact,
+    Owner,
+    TaskStatus,
+    TaskWithdrawal,
+    TaskWrite,
+    WriteResult,
+)
+from plansync.planning.playbooks import WithdrawMode
+from plansync.retry import RetryPolicy
+
+KEY = soql.KEY_FIELD
+_Stamped = TypeVar("_Stamped", Account, Contact, Activity)
+
+
+class SalesforceConnector:
+    """Read and write plansync's records in one Salesforce org."""
+
+    name = "salesforce"
+
+    def __init__(
+        self,
+        settings: SalesforceSettings,
+        *,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        bulk_wait_s: float = 2.0,
+    ) -> None:
+        """Prepare the connector; it logs in on its first call.
+
+        Args:
+            settings: org, login flow and field mapping.
+            session: the HTTP session to use (one with the custom CA is built
+                from ``settings`` when absent).
+            retry: how transient faults are retried.
+            sleep: how to wait between retries (tests pass a recorder).
+            clock: the current time, which decides whether a meeting is over.
+            bulk_wait_s: seconds before the first poll of a Bulk API 2.0 job.
+        """
+        self.settings = settings
+        self.fields = settings.fields
+        self._account_fields = soql.account_fields(settings.fields)
+        self._contact_fields = soql.contact_fields(settings.fields)
+        self.api = SalesforceApi(
+            settings, session=session, retry=retry, sleep=sleep, bulk_wait_s=bulk_wait_s
+        )
+        self.writer = RecordWriter(self.api, bulk_threshold=settings.bulk_threshold)
+        self.plans = PlanRecords(self._read, self.writer)
+        self._clock = clock
+        self._contact_names: dict[str, str] = {}
+        self._withdrawn: set[str] = set()
+
+    def __enter__(self) -> SalesforceConnector:
+        """Use the connector as a context manager that closes its session."""
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Close the HTTP session."""
+        self.close()
+
+    def close(self) -> None:
+        """Release the HTTP connections the connector opened."""
+        self.api.close()
+
+    # ---------------------------------------------------------------- reads
+    def fetch_owners(self) -> Iterator[Owner]:
+        """Yield every user.
+
+        Raises:
+            CRMError: the users cannot be read.
+        """
+        for raw in self._read(soql.full("User", soql.USER_FIELDS)):
+            yield owner_from_sf(raw)
+
+    def fetch_accounts(self, *, since: datetime | None = None) -> Iterator[Account]:
+        """Yield accounts changed after ``since`` (all live ones when None).
+
+        Raises:
+            CRMError: the accounts cannot be read.
+        """
+        rows = self._rows("Account", self._account_fields, since)
+        mapped = (account_from_sf(raw, self.fields) for raw in rows)
+        yield from _after(mapped, since)
+
+    def fetch_contacts(self, *, since: datetime | None = None) -> Iterator[Contact]:
+        """Yield contacts changed after ``since`` (all live ones when None).
+
+        Raises:
+            CRMError: the contacts cannot be read.
+        """
+        rows = self._rows("Contact", self._contact_fields, since)
+        mapped = (contact_from_sf(raw, self.fields) for raw in rows)
+        for contact in _after((c for c in mapped if c is not None), since):
+            self._contact_names[contact.id] = contact.name
+            yield contact
+
+    def fetch_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
+        """Yield tasks and events changed after ``since``, deletions included.
+
+        A full read uses ``queryAll`` too, because ``query`` hides archived
+        activities (docs/salesforce.md §7), which year-end compliance still needs.
+
+        Raises:
+            CRMError: the activities cannot be read.
+        """
+        live = "" if since else "IsDeleted = false AND "
+        where = f"{live}AccountId != null"
+        now = self._clock()
+        tasks = self._rows("Task", soql.TASK_FIELDS, since, where=where, every=True)
+        events = self._rows("Event", soql.EVENT_FIELDS, since, where=where, every=True)
+        mapped = [
+            *(task_from_sf(raw) for raw in tasks),
+            *(event_from_sf(raw, now=now) for raw in events),
+        ]
+        for activity in _after((a for a in mapped if a is not None), since):
+            if activity.status is TaskStatus.WITHDRAWN and not activity.is_deleted:
+                self._withdrawn.add(activity.id)
+            else:
+                self._withdrawn.discard(activity.id)
+            yield activity
+
+    def fetch_plans(self, *, year: int) -> Iterator[AccountPlan]:
+        """Yield the plan records of one year with their power maps, by key.
+
+        Raises:
+            CRMError: the plans cannot be read.
+        """
+        return self.plans.fetch(year)
+
+    # ---------------------------------------------------------------- writes
+    def upsert_tasks(self, tasks: Sequence[TaskWrite]) -> list[WriteResult]:
+        """Create tasks by key and update known ones by id; one result per task.
+
+        Raises:
+            CRMError: a whole batch could not be sent.
+        """
+        names = self._contact_names
+        new = [t for t in tasks if not t.crm_id]
+        known = [t for t in tasks if t.crm_id]
+        created = self.writer.upsert(
+            "Task",
+            [Write(t.key, task_fields(t, names=names, is_open=True)) for t in new],
+            external_id=KEY,
+        )
+        reopen = self._withdrawn
+        updated = self.writer.update(
+            "Task",
+            [
+                Write(
+                    t.key,
+                    task_fields(t, names=names, is_open=t.crm_id in reopen),
+                    record_id=t.crm_id,
+                )
+                for t in known
+            ],
+        )
+        by_key = {r.key: r for r in (*created, *updated)}
+        for result in updated:
+            if result.ok and result.crm_id:
+                reopen.discard(result.crm_id)
+        return [by_key[t.key] for t in tasks]
+
+    def withdraw_tasks(
+        self, withdrawals: Sequence[TaskWithdrawal], *, mode: WithdrawMode
+    ) -> list[WriteResult]:
+        """Delete obsolete tasks, or set them ``Deferred``, per ``mode``.
+
+        Raises:
+            CRMError: a whole batch could not be sent.
+        """
+        match mode:
+            case WithdrawMode.DELETE:
+                writes = [Write(w.key, {}, record_id=w.crm_id) for w in withdrawals]
+                return self.writer.delete("Task", writes)
+            case WithdrawMode.STATUS:
+                writes = [
+                    Write(w.key, {"Status": WITHDRAWN}, record_id=w.crm_id)
+                    for w in withdrawals
+                ]
+                results = self.writer.update("Task", writes)
+                self._withdrawn.update(r.crm_id for r in results if r.ok and r.crm_id)
+                return results
+
+    def upsert_plans(self, plans: Sequence[AccountPlan]) -> list[WriteResult]:
+        """Create plan records, or update the computed fields that changed, by key.
+
+        The rep's narrative is written empty on create and never afterwards.
+        Stakeholder records follow their plan; a failed one fails its plan.
+
+        Raises:
+            CRMError: a whole batch could not be sent.
+        """
+        return self.plans.upsert(plans)
+
+    def write_compliance(self, rows: Sequence[AccountCompliance]) -> list[WriteResult]:
+        """Write the compliance fields that changed onto each account.
+
+        The current values are read first, so an unchanged account costs no
+        write; ``PlanSync_Last_Reconciled__c`` moves only with a change.
+
+        Raises:
+            CRMError: the accounts could not be read or a batch not sent.
+        """
+        fields = ("Id", *soql.COMPLIANCE_FIELDS)
+        current = stored_records(
+            self._read,
+            "Account",
+            fields,
+            [r.account_id for r in rows],
+            key="Id",
+            broad=[soql.full("Account", fields)],
+        )
+        results: dict[str, WriteResult] = {}
+        writes = []
+        for row in rows:
+            raw = current.get(row.account_id)
+            if raw is None:
+                results[row.account_id] = WriteResult(
+                    row.account_id,
+                    ok=False,
+                    error="no such account",
+                    error_code="NOT_FOUND",
+                )
+                continue
+            delta = changed(raw, compliance_fields(row))
+            if not delta:
+                results[row.account_id] = unchanged(row.account_id, row.account_id)
+                continue
+            delta["PlanSync_Last_Reconciled__c"] = reconciled_at(row)
+            writes.append(Write(row.account_id, delta, record_id=row.account_id))
+        results.update((r.key, r) for r in self.writer.update("Account", writes))
+        return [results[r.account_id] for r in rows]
+
+    # ---------------------------------------------------------------- internals
+    def _read(self, query: soql.Query) -> Iterator[Record]:
+        return self.api.read(query, bulk_threshold=self.settings.bulk_threshold)
+
+    def _rows(
+        self,
+        object_name: str,
+        fields: Sequence[str],
+        since: datetime | None,
+        *,
+        where: str = "",
+        every: bool = False,
+    ) -> Iterator[Record]:
+        if since is None:
+            query = soql.full(object_name, fields, where=where, include_deleted=every)
+        else:
+            query = soql.incremental(object_name, fields, since, extra=where)
+        return self._read(query)
+
+
+def _after(records: Iterable[_Stamped], since: datetime | None) -> Iterator[_Stamped]:
+    """Yield records stamped after ``since``, each id once (the latest wins).
+
+    An incremental read starts before ``since`` (``salesforce_soql.read_from``);
+    what the caller has already seen is dropped here.
+    """
+    if since is None:
+        yield from records
+        return
+    latest: dict[str, _Stamped] = {}
+    for record in records:
+        if record.modified_at is not None and record.modified_at > since:
+            latest[record.id] = record
+    yield from sorted(latest.values(), key=lambda r: (r.modified_at or since, r.id))
