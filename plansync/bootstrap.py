@@ -8,17 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
 
 from plansync.config.calendar import holiday_dates
 from plansync.config.playbooks import load_playbooks
-from plansync.config.settings import Settings
+from plansync.config.settings import SalesforceSettings, Settings
 from plansync.connectors.base import CRMConnector
 from plansync.errors import ConfigError
 from plansync.planning.calendar import WorkCalendar, plan_year_of
 from plansync.planning.playbooks import PlaybookSet
 from plansync.sync.engine import SyncEngine
+
+if TYPE_CHECKING:
+    from plansync.connectors.salesforce import SalesforceConnector
+    from plansync.emulators.salesforce import SalesforceEmulator
 
 DEFAULT_PLAYBOOKS = Path(__file__).resolve().parent.parent / "config" / "playbooks.yaml"
 
@@ -68,6 +74,20 @@ def connector_for(settings: Settings) -> CRMConnector:
             raise ConfigError("the HubSpot connector is not available yet; set crm")
         case _:
             assert_never(settings.crm)
+
+
+def emulator_connector(emulator: SalesforceEmulator) -> SalesforceConnector:
+    """Connect the real Salesforce connector to a local emulator, token flow."""
+    from plansync.connectors.salesforce import SalesforceConnector  # noqa: PLC0415  # load the SDK only for this CRM
+
+    settings = SalesforceSettings(
+        auth="token",
+        instance_url=emulator.url,
+        ca_file=emulator.ca_file,
+        access_token=SecretStr(emulator.access_token),
+    )
+    # A local org finishes Bulk jobs at once; polling every 2 s would only wait.
+    return SalesforceConnector(settings, bulk_wait_s=0.05)
 
 
 def playbooks_from(path: Path | None) -> PlaybookSet:

@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--playbooks", type=Path, default=None)
     demo.add_argument("--json", action="store_true", help="print one JSON object")
+    demo.add_argument(
+        "--crm",
+        choices=["salesforce", "memory"],
+        default="salesforce",
+        help="the embedded CRM: the local Salesforce emulator (default) or in-memory",
+    )
     demo.set_defaults(run=_demo)
 
     for name, run, summary in (
@@ -136,7 +142,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     playbooks = playbooks_from(args.playbooks)
     today = today_in(playbooks, datetime.now(UTC))
-    result = run_demo(playbooks, accounts=args.accounts, seed=args.seed, today=today)
+    result = run_demo(
+        playbooks, accounts=args.accounts, seed=args.seed, today=today, crm=args.crm
+    )
     if args.json:
         print(json.dumps(result.as_json(), indent=2, sort_keys=False))
         return 0

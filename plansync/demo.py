@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from plansync.bootstrap import build_engine
+from plansync.connectors.base import CRMConnector
 from plansync.connectors.memory import InMemoryCRM
 from plansync.planning.calendar import plan_year_of
 from plansync.planning.compliance import Rollup, roll_up
 from plansync.planning.models import (
+    Account,
     AccountCompliance,
     Activity,
     ActivityKind,
@@ -33,6 +37,7 @@ from plansync.sample import generate_sample
 from plansync.sync.engine import RunPlan
 
 SIMULATED_DAYS = 120
+HAND_EDIT_SHARE = 0.01  # share of future tasks a rep reschedules by hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,7 @@ class RepWork:
 class DemoResult:
     """Everything the demo measured, ready to print or serialise."""
 
+    crm: str
     accounts: int
     seed: int
     year: int
@@ -87,7 +93,7 @@ class DemoResult:
             }
         findings = Counter(f.kind.value for f in self.first.plan.findings)
         return {
-            "crm": "memory",
+            "crm": self.crm,
             "accounts": self.accounts,
             "seed": self.seed,
             "plan_year": self.year,
@@ -106,8 +112,105 @@ class DemoResult:
         }
 
 
+class RepDesk(Protocol):
+    """What the simulated reps can do in the CRM, in batches."""
+
+    def account_owners(self) -> dict[str, str | None]:
+        """Return every account's id and owner."""
+        ...
+
+    def open_tasks(self) -> list[Activity]:
+        """Return the open tasks plansync created."""
+        ...
+
+    def complete(self, done: Sequence[tuple[Activity, date]]) -> None:
+        """Complete tasks on the given days."""
+        ...
+
+    def move_due(self, moves: Sequence[tuple[Activity, date]]) -> None:
+        """Move tasks to new due dates by hand."""
+        ...
+
+    def log(self, activities: Sequence[Activity]) -> None:
+        """Log completed activities by hand."""
+        ...
+
+
+class InMemoryDesk:
+    """The reps' side of an ``InMemoryCRM``."""
+
+    def __init__(self, crm: InMemoryCRM) -> None:
+        """Act on this CRM."""
+        self.crm = crm
+
+    def account_owners(self) -> dict[str, str | None]:
+        """Return every account's id and owner."""
+        return {a.id: a.owner_id for a in sorted(self.crm.accounts.values(), key=_id)}
+
+    def open_tasks(self) -> list[Activity]:
+        """Return the open tasks plansync created."""
+        return sorted(
+            (
+                a
+                for a in self.crm.activities.values()
+                if a.key and not a.is_deleted and a.status is TaskStatus.OPEN
+            ),
+            key=_id,
+        )
+
+    def complete(self, done: Sequence[tuple[Activity, date]]) -> None:
+        """Complete tasks on the given days."""
+        for task, day in done:
+            self.crm.complete_task(task.key or "", on=day)
+
+    def move_due(self, moves: Sequence[tuple[Activity, date]]) -> None:
+        """Move tasks to new due dates by hand."""
+        for task, day in moves:
+            self.crm.edit_task(task.key or "", due=day)
+
+    def log(self, activities: Sequence[Activity]) -> None:
+        """Log completed activities by hand."""
+        for activity in activities:
+            self.crm.log_activity(activity)
+
+
+@contextmanager
+def embedded_crm(
+    kind: str, *, accounts: int, seed: int, as_of: date
+) -> Iterator[tuple[CRMConnector, RepDesk]]:
+    """Start the demo's CRM: the local Salesforce emulator, or the in-memory one.
+
+    The Salesforce path is the real thing end to end: the emulator serves HTTPS on
+    127.0.0.1 and plansync talks to it through simple-salesforce.
+    """
+    if kind == "memory":
+        crm = InMemoryCRM.from_sample(
+            generate_sample(accounts=accounts, seed=seed, as_of=as_of)
+        )
+        yield crm, InMemoryDesk(crm)
+        return
+    # The emulator and the SDK load only when this CRM is chosen.
+    from plansync.bootstrap import emulator_connector  # noqa: PLC0415
+    from plansync.emulators.salesforce import SalesforceEmulator  # noqa: PLC0415
+    from plansync.emulators.salesforce.desk import SalesforceDesk  # noqa: PLC0415
+
+    with SalesforceEmulator(accounts=accounts, seed=seed, as_of=as_of) as emulator:
+        connector = emulator_connector(emulator)
+        desk = SalesforceDesk(emulator)
+        try:
+            yield connector, desk
+        finally:
+            desk.close()
+            connector.close()
+
+
 def run_demo(
-    playbooks: PlaybookSet, *, accounts: int, seed: int, today: date
+    playbooks: PlaybookSet,
+    *,
+    accounts: int,
+    seed: int,
+    today: date,
+    crm: str = "salesforce",
 ) -> DemoResult:
     """Plan and apply at the start of the plan year, simulate the reps, reconcile."""
     year = plan_year_of(
@@ -115,29 +218,32 @@ def run_demo(
     )
     start = year.start
     as_of = min(start + timedelta(days=SIMULATED_DAYS), year.end)
-    crm = InMemoryCRM.from_sample(
-        generate_sample(accounts=accounts, seed=seed, as_of=start)
-    )
-    engine = build_engine(crm, playbooks, as_of=start)
-    first = engine.plan(as_of=start)
-    applied = engine.apply(first).as_dict()
-    second_apply = engine.apply(engine.plan(as_of=start)).as_dict()
-    work = simulate_reps(crm, start=start, until=as_of, seed=seed)
-    rows = engine.reconcile(as_of=as_of)
-    drift = len(engine.plan(as_of=as_of).tasks.drifts)
-    live = [a for a in crm.accounts.values() if not a.is_deleted]
+    with embedded_crm(crm, accounts=accounts, seed=seed, as_of=start) as (
+        connector,
+        desk,
+    ):
+        engine = build_engine(connector, playbooks, as_of=start)
+        first = engine.plan(as_of=start)
+        applied = engine.apply(first).as_dict()
+        second_apply = engine.apply(engine.plan(as_of=start)).as_dict()
+        work = simulate_reps(desk, start=start, until=as_of, seed=seed)
+        rows = engine.reconcile(as_of=as_of)
+        after = engine.plan(as_of=as_of)
+    live = [a for a in after.snapshot.accounts if not a.is_deleted]
     top = playbooks.segments[0].name if playbooks.segments else None
     share = (
         strategic_share(
             live,
-            first.plan.segments,
+            after.plan.segments,
             segment=top,
             target_pct=playbooks.strategic_revenue_target_pct,
         )
         if top
         else None
     )
+    planned = [r for r in rows if r.segment]
     return DemoResult(
+        crm=connector.name,
         accounts=accounts,
         seed=seed,
         year=year.year,
@@ -148,15 +254,15 @@ def run_demo(
         second_apply=second_apply,
         work=work,
         compliance=tuple(rows),
-        by_segment=tuple(roll_up((r for r in rows if r.segment), by="segment")),
-        by_owner=tuple(roll_up((r for r in rows if r.segment), by="owner")),
-        drift=drift,
-        nps=tuple(nps_by_status(live, [r for r in rows if r.segment])),
+        by_segment=tuple(roll_up(planned, by="segment")),
+        by_owner=tuple(roll_up(planned, by="owner")),
+        drift=len(after.tasks.drifts),
+        nps=tuple(nps_by_status(live, planned)),
         share=share,
     )
 
 
-def simulate_reps(crm: InMemoryCRM, *, start: date, until: date, seed: int) -> RepWork:
+def simulate_reps(desk: RepDesk, *, start: date, until: date, seed: int) -> RepWork:
     """Let each rep work through their tasks with their own diligence.
 
     Reps complete most tasks due by ``until``, log calls and meetings by hand
@@ -165,41 +271,41 @@ def simulate_reps(crm: InMemoryCRM, *, start: date, until: date, seed: int) -> R
     """
     rng = random.Random(seed * 7919 + 1)
     diligence: dict[str | None, float] = defaultdict(lambda: rng.uniform(0.45, 0.98))
-    completed = logged = edited = 0
-    tasks = sorted(
-        (a for a in crm.activities.values() if a.key and not a.is_deleted),
-        key=lambda a: a.id,
-    )
-    for task in tasks:
+    done: list[tuple[Activity, date]] = []
+    moves: list[tuple[Activity, date]] = []
+    for task in desk.open_tasks():
         due = task.due or until
-        if task.status is not TaskStatus.OPEN:
-            continue
         if due <= until and rng.random() < diligence[task.owner_id]:
             done_on = max(start, due - timedelta(days=rng.randint(0, 12)))
-            crm.complete_task(task.key or "", on=min(done_on, until))
-            completed += 1
-        elif due > until and rng.random() < 0.01:  # noqa: PLR2004  # a rare hand edit
-            crm.edit_task(task.key or "", due=due + timedelta(days=rng.randint(1, 10)))
-            edited += 1
-    for account in sorted(crm.accounts.values(), key=lambda a: a.id):
+            done.append((task, min(done_on, until)))
+        elif due > until and rng.random() < HAND_EDIT_SHARE:
+            moves.append((task, due + timedelta(days=rng.randint(1, 10))))
+    logged = []
+    for account_id, owner_id in desk.account_owners().items():
         for _ in range(rng.randint(0, 3)):
             kind = rng.choice(
                 (ActivityKind.CALL, ActivityKind.CALL, ActivityKind.MEETING)
             )
             day = start + timedelta(days=rng.randint(0, (until - start).days))
-            crm.log_activity(
+            logged.append(
                 Activity(
                     id="",
-                    account_id=account.id,
+                    account_id=account_id,
                     kind=kind,
                     subject="Customer call"
                     if kind is ActivityKind.CALL
                     else "Steering group meeting",
                     status=TaskStatus.COMPLETED,
-                    owner_id=account.owner_id,
+                    owner_id=owner_id,
                     due=day,
                     completed_on=day,
                 )
             )
-            logged += 1
-    return RepWork(completed, logged, edited)
+    desk.complete(done)
+    desk.move_due(moves)
+    desk.log(logged)
+    return RepWork(len(done), len(logged), len(moves))
+
+
+def _id(record: Account | Activity) -> str:
+    return record.id

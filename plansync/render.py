@@ -12,6 +12,11 @@ from plansync.demo import DemoResult
 from plansync.planning.compliance import Rollup
 from plansync.sync.engine import RunPlan
 
+_CRM_NAMES = {
+    "salesforce": "local Salesforce emulator (HTTPS, simple-salesforce)",
+    "memory": "in-memory CRM",
+}
+
 
 def table(title: str, columns: Sequence[str]) -> Table:
     """Return a table whose first column is text and the rest are figures."""
@@ -63,7 +68,8 @@ def _rollup_table(title: str, rows: Sequence[Rollup], names: dict[str, str]) -> 
 def render_demo(result: DemoResult, console: Console) -> None:
     """Print the demo's story: what was planned, written, done and how compliant."""
     console.print(
-        f"[bold]plansync demo[/]: in-memory CRM, {result.accounts} accounts, "
+        f"[bold]plansync demo[/]: {_CRM_NAMES.get(result.crm, result.crm)}, "
+        f"{result.accounts} accounts, "
         f"seed {result.seed}, plan year {result.year}"
     )
     console.print(f"\n[bold]1. plan[/] (dry run on {result.start})")

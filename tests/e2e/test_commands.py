@@ -41,6 +41,21 @@ class TestDemo:
         main(["demo", "--accounts", "50", "--seed", "9", "--json"])
         assert first == capsys.readouterr().out
 
+    def test_emulator_and_memory_plan_the_same_work(self, capsys):
+        """The Salesforce emulator and the in-memory CRM plan and create alike."""
+        reports = {}
+        for crm in ("salesforce", "memory"):
+            main(["demo", "--accounts", "120", "--seed", "5", "--json", "--crm", crm])
+            reports[crm] = json.loads(capsys.readouterr().out)
+        assert "salesforce" == reports["salesforce"]["crm"]
+        for key in ("first_apply", "second_apply", "rep_work", "drift_after_edits"):
+            assert reports["memory"][key] == reports["salesforce"][key]
+        planned = {
+            crm: {k: v["tasks_planned_year"] for k, v in r["segments"].items()}
+            for crm, r in reports.items()
+        }
+        assert planned["memory"] == planned["salesforce"]
+
     def test_custom_playbooks(self, tmp_path, capsys):
         """--playbooks runs the demo with the given file."""
         path = tmp_path / "one.yaml"
