@@ -85,6 +85,8 @@ _PLAIN = {
     ("salesforce", "username"): "SALESFORCE_USERNAME",
     ("salesforce", "private_key_file"): "SALESFORCE_PRIVATE_KEY_FILE",
     ("salesforce", "auth"): "SALESFORCE_AUTH",
+    ("salesforce", "login_url"): "SALESFORCE_LOGIN_URL",
+    ("salesforce", "ca_file"): "SALESFORCE_CA_FILE",
 }
 
 

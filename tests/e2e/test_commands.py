@@ -145,3 +145,38 @@ class TestBadInput:
             main(args)
         assert 2 == caught.value.code
         assert "usage" in capsys.readouterr().err
+
+
+class TestAgainstTheEmulator:
+    def test_plan_apply_reconcile_on_a_salesforce_org(self, monkeypatch, capsys):
+        """The plan shows creates, apply writes them, then a second plan is empty."""
+        from plansync.emulators.salesforce import SalesforceEmulator
+
+        with SalesforceEmulator(accounts=30, seed=4) as emu:
+            token = emu.access_token
+            monkeypatch.setenv("PLANSYNC_CRM", "salesforce")
+            monkeypatch.setenv("PLANSYNC_PLAYBOOKS", str(EXAMPLE))
+            monkeypatch.setenv("PLANSYNC_SALESFORCE_AUTH", "token")
+            monkeypatch.setenv("PLANSYNC_SALESFORCE_INSTANCE_URL", emu.url)
+            monkeypatch.setenv("PLANSYNC_SALESFORCE_CA_FILE", str(emu.ca_file))
+            monkeypatch.setenv("PLANSYNC_SALESFORCE_ACCESS_TOKEN", token)
+            assert 0 == main(["plan", "--as-of", "2026-03-02"])
+            planned = capsys.readouterr().out
+            assert 0 == main(["apply", "--as-of", "2026-03-02"])
+            capsys.readouterr()
+            assert 0 == main(["plan", "--as-of", "2026-03-02"])
+            again = capsys.readouterr().out
+            assert 0 == main(["reconcile", "--as-of", "2026-03-02"])
+            reconciled = capsys.readouterr().out
+        assert planned.startswith("Tasks: ")
+        assert not planned.startswith("Tasks: 0 ")
+        assert "Tasks: 0 to create, 0 to update, 0 to withdraw" in again
+        assert reconciled.startswith("reconciled 30 accounts as of 2026-03-02")
+        assert token not in planned + again + reconciled
+
+    def test_memory_crm_is_refused_outside_the_demo(self, monkeypatch, capsys):
+        """Crm = memory cannot back plan/apply; the error says what to do."""
+        monkeypatch.setenv("PLANSYNC_CRM", "memory")
+        monkeypatch.setenv("PLANSYNC_PLAYBOOKS", str(EXAMPLE))
+        assert 2 == main(["plan"])
+        assert "plansync demo" in capsys.readouterr().err
