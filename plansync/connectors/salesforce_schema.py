@@ -396,6 +396,7 @@ ACCOUNT_PLAN = _object(
     _number("Compliance_Pct__c", 5, 1, _W, FieldType.PERCENT),
     _picklist("Status__c", STATUSES, _W, restricted=True),
     _field("Last_Reviewed__c", FieldType.DATE, _RW),
+    *_system("SystemModstamp", "IsDeleted"),
     upsert_key=KEY_FIELD,
 )
 
@@ -411,6 +412,7 @@ STAKEHOLDER = _object(
     _picklist("Influence__c", INFLUENCES, _RW, restricted=True),
     _picklist("Attitude__c", ATTITUDES, _RW, restricted=True),
     _field("Known__c", FieldType.BOOLEAN, _RW),
+    *_system("SystemModstamp", "IsDeleted"),
     upsert_key=KEY_FIELD,
 )
 
