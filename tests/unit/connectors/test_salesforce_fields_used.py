@@ -162,7 +162,7 @@ class TestWrites:
             assert isinstance(value, int | float)
             assert not isinstance(value, bool)
         elif kind == "date":
-            assert date.fromisoformat(str(value))
+            assert isinstance(date.fromisoformat(str(value)), date)
         elif kind == "datetime":
             assert "T" in str(value)
         elif kind == "boolean":
