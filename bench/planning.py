@@ -18,13 +18,12 @@ from datetime import date
 from multiprocessing.connection import Connection
 
 from plansync.planning.calendar import WorkCalendar
-from plansync.planning.diff import diff, to_write
+from plansync.planning.diff import diff, to_write, written_activity
 from plansync.planning.models import (
     Account,
     Activity,
     ActivityKind,
     PlannedTask,
-    TaskStatus,
 )
 from plansync.planning.plan import PlanningInput, plan
 from plansync.planning.playbooks import (
@@ -85,20 +84,7 @@ def _inputs(count: int) -> PlanningInput:
 
 def _as_read_back(task: PlannedTask) -> Activity:
     """Return the task as a connector would read it back after an apply."""
-    write = to_write(task)
-    return Activity(
-        id=f"00T{task.key[-15:]}",
-        account_id=task.account_id,
-        kind=task.kind,
-        subject=task.subject,
-        status=TaskStatus.OPEN,
-        owner_id=task.owner_id,
-        due=task.due,
-        description=task.description,
-        contact_ids=task.contact_ids,
-        key=task.key,
-        fingerprint=write.fingerprint,
-    )
+    return written_activity(to_write(task), f"00T{task.key[-15:]}")
 
 
 def _scenario(name: str, count: int, out: Connection) -> None:

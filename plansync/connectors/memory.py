@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from plansync.errors import CRMError, CRMTransientError
+from plansync.planning.diff import written_activity
 from plansync.planning.models import (
     Account,
     AccountCompliance,
@@ -26,6 +27,7 @@ from plansync.planning.models import (
     TaskWrite,
     WriteResult,
 )
+from plansync.planning.plan_changes import keep_narrative
 from plansync.planning.playbooks import WithdrawMode
 from plansync.sample import Sample
 
@@ -152,7 +154,7 @@ class InMemoryCRM:
                 )
                 continue
             old = self.plans.get(plan.key)
-            stored = plan if old is None else _with_narrative(plan, old)
+            stored = plan if old is None else keep_narrative(plan, old)
             crm_id = old.crm_id if old and old.crm_id else f"P{next(self._ids):07d}"
             self.plans[plan.key] = replace(
                 stored, crm_id=crm_id, modified_at=self._now()
@@ -253,19 +255,8 @@ class InMemoryCRM:
         if old is not None and old.is_completed:
             return _failed(task.key, "COMPLETED", "completed tasks are not changed")
         crm_id = old.id if old else f"T{next(self._ids):07d}"
-        self.activities[crm_id] = Activity(
-            id=crm_id,
-            account_id=task.account_id,
-            kind=task.kind,
-            subject=task.subject,
-            status=TaskStatus.OPEN,
-            owner_id=task.owner_id,
-            due=task.due,
-            description=task.description,
-            contact_ids=task.contact_ids,
-            key=task.key,
-            fingerprint=task.fingerprint,
-            modified_at=self._now(),
+        self.activities[crm_id] = replace(
+            written_activity(task, crm_id), modified_at=self._now()
         )
         self._count("upsert_tasks")
         return WriteResult(task.key, ok=True, crm_id=crm_id, created=old is None)
@@ -324,18 +315,6 @@ def _changed(records: Iterable[_Stamped], since: datetime | None) -> list[_Stamp
 
 def _failed(key: str, code: str, message: str) -> WriteResult:
     return WriteResult(key, ok=False, error=message, error_code=code)
-
-
-def _with_narrative(plan: AccountPlan, old: AccountPlan) -> AccountPlan:
-    return replace(
-        plan,
-        customer_strategy=old.customer_strategy,
-        short_term_goals=old.short_term_goals,
-        long_term_goals=old.long_term_goals,
-        whitespace=old.whitespace,
-        buying_process=old.buying_process,
-        next_actions=old.next_actions,
-    )
 
 
 def _compliance_fields(row: AccountCompliance | None) -> tuple[object, ...] | None:

@@ -313,11 +313,11 @@ def simulate(changes: Diff, current: Sequence[Activity]) -> list[Activity]:
         match change:
             case CreateTask():
                 task = change.task
-                by_id[f"new:{task.key}"] = _activity_from(task, f"new:{task.key}")
+                by_id[f"new:{task.key}"] = written_activity(task, f"new:{task.key}")
             case UpdateTask(task=task):
                 old = by_id[task.crm_id or ""]
                 by_id[old.id] = replace(
-                    _activity_from(task, old.id), status=TaskStatus.OPEN
+                    written_activity(task, old.id), status=TaskStatus.OPEN
                 )
             case WithdrawTask(withdrawal=w):
                 by_id.pop(w.crm_id, None)
@@ -326,7 +326,8 @@ def simulate(changes: Diff, current: Sequence[Activity]) -> list[Activity]:
     return list(by_id.values())
 
 
-def _activity_from(task: TaskWrite, crm_id: str) -> Activity:
+def written_activity(task: TaskWrite, crm_id: str) -> Activity:
+    """Return the open task a CRM holds after writing ``task`` under ``crm_id``."""
     return Activity(
         id=crm_id,
         account_id=task.account_id,

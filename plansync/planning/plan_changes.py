@@ -63,13 +63,14 @@ def diff_plans(
             if getattr(plan, name) != getattr(old, name)
         )
         if changed:
-            updates.append((_keep_narrative(plan, old), changed))
+            updates.append((keep_narrative(plan, old), changed))
         else:
             unchanged += 1
     return PlanChanges(tuple(creates), tuple(updates), unchanged)
 
 
-def _keep_narrative(plan: AccountPlan, old: AccountPlan) -> AccountPlan:
+def keep_narrative(plan: AccountPlan, old: AccountPlan) -> AccountPlan:
+    """Return ``plan`` with the rep's narrative and the CRM id taken from ``old``."""
     return replace(
         plan,
         customer_strategy=old.customer_strategy,
