@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
+from plansync.connectors.base import Changes, Watermarks
 from plansync.errors import CRMError, CRMTransientError
 from plansync.planning.diff import written_activity
 from plansync.planning.models import (
@@ -35,6 +36,7 @@ MAX_SUBJECT_LENGTH = 255  # Salesforce Task.Subject and HubSpot hs_task_subject 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 RETRIABLE_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
 _Stamped = TypeVar("_Stamped", Account, Contact, Activity)
+_Read = TypeVar("_Read", Owner, Account, Contact, Activity, AccountPlan)
 
 
 @dataclass
@@ -46,7 +48,11 @@ class _Fault:
 
 @dataclass
 class InMemoryCRM:
-    """A working CRM in a few dictionaries; ``name`` is ``"memory"``."""
+    """A working CRM in a few dictionaries; ``name`` is ``"memory"``.
+
+    ``calls`` counts calls by operation, ``records_read`` the records each read
+    operation handed out, and ``writes`` the records each write changed.
+    """
 
     name: str = "memory"
     owners: dict[str, Owner] = field(default_factory=dict)
@@ -58,6 +64,7 @@ class InMemoryCRM:
     clock: Callable[[], datetime] | None = None
     calls: dict[str, int] = field(default_factory=dict)
     writes: dict[str, int] = field(default_factory=dict)
+    records_read: dict[str, int] = field(default_factory=dict)
     _faults: list[_Fault] = field(default_factory=list)
     _rejects: dict[str, tuple[str, int]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -85,32 +92,55 @@ class InMemoryCRM:
         self._last = max([self._last, *stamps])
 
     # ---------------------------------------------------------------- reads
-    def fetch_owners(self) -> Iterator[Owner]:
-        """Yield every owner."""
+    def fetch_changes(self, *, since: Watermarks | None, year: int) -> Changes:
+        """Read every type through the ``fetch_*`` methods, in one call."""
+        self._enter("fetch_changes")
+        marks = since or Watermarks()
+        return Changes(
+            owners=tuple(self.fetch_owners(since=marks.owners)),
+            accounts=tuple(self.fetch_accounts(since=marks.accounts)),
+            contacts=tuple(self.fetch_contacts(since=marks.contacts)),
+            activities=tuple(self.fetch_activities(since=marks.activities)),
+            plans=tuple(self.fetch_plans(year=year, since=marks.plans)),
+        )
+
+    def fetch_owners(self, *, since: datetime | None = None) -> Iterator[Owner]:
+        """Yield owners modified after ``since`` (every owner when None)."""
         self._enter("fetch_owners")
-        yield from sorted(self.owners.values(), key=lambda o: o.id)
+        owners = sorted(self.owners.values(), key=lambda o: o.id)
+        if since is not None:
+            owners = [o for o in owners if o.modified_at and o.modified_at > since]
+        yield from self._handed_out("fetch_owners", owners)
 
     def fetch_accounts(self, *, since: datetime | None = None) -> Iterator[Account]:
-        """Yield accounts modified after ``since``."""
+        """Yield accounts modified after ``since`` (live ones when None)."""
         self._enter("fetch_accounts")
-        yield from _changed(self.accounts.values(), since)
+        changed = _changed(self.accounts.values(), since)
+        yield from self._handed_out("fetch_accounts", changed)
 
     def fetch_contacts(self, *, since: datetime | None = None) -> Iterator[Contact]:
-        """Yield contacts modified after ``since``."""
+        """Yield contacts modified after ``since`` (live ones when None)."""
         self._enter("fetch_contacts")
-        yield from _changed(self.contacts.values(), since)
+        changed = _changed(self.contacts.values(), since)
+        yield from self._handed_out("fetch_contacts", changed)
 
     def fetch_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
-        """Yield activities modified after ``since``, deletions included."""
+        """Yield activities changed after ``since`` (deletions too), or live ones."""
         self._enter("fetch_activities")
-        yield from _changed(self.activities.values(), since)
+        changed = _changed(self.activities.values(), since)
+        yield from self._handed_out("fetch_activities", changed)
 
-    def fetch_plans(self, *, year: int) -> Iterator[AccountPlan]:
-        """Yield the plan records of one year."""
+    def fetch_plans(
+        self, *, year: int, since: datetime | None = None
+    ) -> Iterator[AccountPlan]:
+        """Yield the plan records of one year modified after ``since``."""
         self._enter("fetch_plans")
-        yield from sorted(
+        plans = sorted(
             (p for p in self.plans.values() if p.year == year), key=lambda p: p.key
         )
+        if since is not None:
+            plans = [p for p in plans if p.modified_at and p.modified_at > since]
+        yield from self._handed_out("fetch_plans", plans)
 
     # ---------------------------------------------------------------- writes
     def upsert_tasks(self, tasks: Sequence[TaskWrite]) -> list[WriteResult]:
@@ -218,6 +248,12 @@ class InMemoryCRM:
         self.accounts[account_id] = account
         return account
 
+    def edit_plan(self, key: str, **fields: object) -> AccountPlan:
+        """Change a plan record by hand (its narrative, say), as a rep would."""
+        plan = replace(self.plans[key], modified_at=self._now(), **fields)  # type: ignore[arg-type]  # caller names AccountPlan fields
+        self.plans[key] = plan
+        return plan
+
     def fail_next(
         self, operation: str, *, count: int = 1, error: CRMError | None = None
     ) -> None:
@@ -293,6 +329,12 @@ class InMemoryCRM:
                 fault.count -= 1
                 raise fault.error
 
+    def _handed_out(self, operation: str, records: list[_Read]) -> list[_Read]:
+        self.records_read[operation] = self.records_read.get(operation, 0) + len(
+            records
+        )
+        return records
+
     def _count(self, operation: str) -> None:
         self.writes[operation] = self.writes.get(operation, 0) + 1
 
@@ -305,10 +347,12 @@ class InMemoryCRM:
 
 
 def _changed(records: Iterable[_Stamped], since: datetime | None) -> list[_Stamped]:
-    items = list(records)
-    if since is not None:
+    """Return the live records (``since`` None) or those stamped after ``since``."""
+    if since is None:
+        items = [r for r in records if not r.is_deleted]
+    else:
         items = [
-            r for r in items if r.modified_at is not None and r.modified_at > since
+            r for r in records if r.modified_at is not None and r.modified_at > since
         ]
     return sorted(items, key=lambda r: (r.modified_at or _EPOCH, r.id))
 

@@ -2,7 +2,9 @@
 
 Reads select only the fields plansync maps and page through ``nextRecordsUrl``
 (a Bulk API 2.0 query above the bulk threshold); incremental reads use
-``queryAll`` from a watermark so deletions and merges come back flagged. Writes
+``queryAll`` from a watermark so deletions and merges come back flagged, and
+``fetch_changes`` asks for every object's changes at once through ``/composite``
+(two calls for the seven queries, then more pages only where there are). Writes
 are keyed: a new task is upserted by ``PlanSync_Key__c`` (an External ID, not
 unique on activities, docs/salesforce.md §8.3), so a retry after a lost answer
 updates instead of duplicating; a known one is updated by id. Plans and
@@ -13,24 +15,19 @@ that changed; compliance fields are written only where their values changed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TypeVar
 
 import requests
 
 from plansync.config.settings import SalesforceSettings
 from plansync.connectors import salesforce_soql as soql
-from plansync.connectors.salesforce_api import Record, SalesforceApi
-from plansync.connectors.salesforce_mapping import (
-    WITHDRAWN,
-    account_from_sf,
-    contact_from_sf,
-    event_from_sf,
-    owner_from_sf,
-    task_from_sf,
-)
+from plansync.connectors.base import Changes, Watermarks
+from plansync.connectors.salesforce_api import SalesforceApi
+from plansync.connectors.salesforce_ingest import BulkIngest
+from plansync.connectors.salesforce_mapping import WITHDRAWN
 from plansync.connectors.salesforce_payloads import (
     changed,
     compliance_fields,
@@ -38,6 +35,7 @@ from plansync.connectors.salesforce_payloads import (
     task_fields,
 )
 from plansync.connectors.salesforce_plans import PlanRecords, stored_records
+from plansync.connectors.salesforce_reads import RecordReader, query
 from plansync.connectors.salesforce_writes import RecordWriter, Write, unchanged
 from plansync.planning.models import (
     Account,
@@ -46,7 +44,6 @@ from plansync.planning.models import (
     Activity,
     Contact,
     Owner,
-    TaskStatus,
     TaskWithdrawal,
     TaskWrite,
     WriteResult,
@@ -55,7 +52,6 @@ from plansync.planning.playbooks import WithdrawMode
 from plansync.retry import RetryPolicy
 
 KEY = soql.KEY_FIELD
-_Stamped = TypeVar("_Stamped", Account, Contact, Activity)
 
 
 class SalesforceConnector:
@@ -85,17 +81,15 @@ class SalesforceConnector:
             bulk_wait_s: seconds before the first poll of a Bulk API 2.0 job.
         """
         self.settings = settings
-        self.fields = settings.fields
-        self._account_fields = soql.account_fields(settings.fields)
-        self._contact_fields = soql.contact_fields(settings.fields)
         self.api = SalesforceApi(
             settings, session=session, retry=retry, sleep=sleep, bulk_wait_s=bulk_wait_s
         )
-        self.writer = RecordWriter(self.api, bulk_threshold=settings.bulk_threshold)
-        self.plans = PlanRecords(self._read, self.writer)
-        self._clock = clock
-        self._contact_names: dict[str, str] = {}
-        self._withdrawn: set[str] = set()
+        ingest = BulkIngest(self.api, sleep=sleep, first_wait_s=bulk_wait_s)
+        self.writer = RecordWriter(
+            self.api, bulk_threshold=settings.bulk_threshold, ingest=ingest
+        )
+        self.reads = RecordReader(self.api, settings, clock=clock)
+        self.plans = PlanRecords(self.reads.read, self.writer)
 
     def __enter__(self) -> SalesforceConnector:
         """Use the connector as a context manager that closes its session."""
@@ -115,14 +109,39 @@ class SalesforceConnector:
         self.api.close()
 
     # ---------------------------------------------------------------- reads
-    def fetch_owners(self) -> Iterator[Owner]:
-        """Yield every user.
+    def fetch_changes(self, *, since: Watermarks | None, year: int) -> Changes:
+        """Read every object's changes after ``since``, first pages in one batch.
+
+        With ``since`` None this is the full read of the ``fetch_*`` methods.
+        Otherwise the seven reads (users, accounts, contacts, tasks, events,
+        plans, stakeholder lines) go as ``/composite`` query subrequests, five to
+        a call (the documented maximum), and only reads with more rows than one
+        page cost further calls. ``read_at`` is the org's clock as the read began.
+
+        Raises:
+            CRMError: the changes cannot be read.
+        """
+        self.api.meta.begin_read()
+        if since is None:
+            changes = Changes(
+                owners=tuple(self.fetch_owners()),
+                accounts=tuple(self.fetch_accounts()),
+                contacts=tuple(self.fetch_contacts()),
+                activities=tuple(self.fetch_activities()),
+                plans=tuple(self.fetch_plans(year=year)),
+            )
+        else:
+            changes = self.reads.changes(since, year, plans=self.plans)
+        return replace(changes, read_at=self.api.meta.read_started_at)
+
+    def fetch_owners(self, *, since: datetime | None = None) -> Iterator[Owner]:
+        """Yield the users changed after ``since`` (every user when None).
 
         Raises:
             CRMError: the users cannot be read.
         """
-        for raw in self._read(soql.full("User", soql.USER_FIELDS)):
-            yield owner_from_sf(raw)
+        rows = self.reads.read(query("User", soql.USER_FIELDS, since))
+        yield from self.reads.owners(rows, since)
 
     def fetch_accounts(self, *, since: datetime | None = None) -> Iterator[Account]:
         """Yield accounts changed after ``since`` (all live ones when None).
@@ -130,9 +149,9 @@ class SalesforceConnector:
         Raises:
             CRMError: the accounts cannot be read.
         """
-        rows = self._rows("Account", self._account_fields, since)
-        mapped = (account_from_sf(raw, self.fields) for raw in rows)
-        yield from _after(mapped, since)
+        fields = self.reads.account_fields
+        rows = self.reads.read(query("Account", fields, since))
+        yield from self.reads.accounts(rows, since)
 
     def fetch_contacts(self, *, since: datetime | None = None) -> Iterator[Contact]:
         """Yield contacts changed after ``since`` (all live ones when None).
@@ -140,11 +159,9 @@ class SalesforceConnector:
         Raises:
             CRMError: the contacts cannot be read.
         """
-        rows = self._rows("Contact", self._contact_fields, since)
-        mapped = (contact_from_sf(raw, self.fields) for raw in rows)
-        for contact in _after((c for c in mapped if c is not None), since):
-            self._contact_names[contact.id] = contact.name
-            yield contact
+        fields = self.reads.contact_fields
+        rows = self.reads.read(query("Contact", fields, since))
+        yield from self.reads.contacts(rows, since)
 
     def fetch_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
         """Yield tasks and events changed after ``since``, deletions included.
@@ -155,29 +172,22 @@ class SalesforceConnector:
         Raises:
             CRMError: the activities cannot be read.
         """
-        live = "" if since else "IsDeleted = false AND "
-        where = f"{live}AccountId != null"
-        now = self._clock()
-        tasks = self._rows("Task", soql.TASK_FIELDS, since, where=where, every=True)
-        events = self._rows("Event", soql.EVENT_FIELDS, since, where=where, every=True)
-        mapped = [
-            *(task_from_sf(raw) for raw in tasks),
-            *(event_from_sf(raw, now=now) for raw in events),
-        ]
-        for activity in _after((a for a in mapped if a is not None), since):
-            if activity.status is TaskStatus.WITHDRAWN and not activity.is_deleted:
-                self._withdrawn.add(activity.id)
-            else:
-                self._withdrawn.discard(activity.id)
-            yield activity
+        tasks, events = self.reads.activity_queries(since)
+        read = self.reads.read
+        yield from self.reads.activities(read(tasks), read(events), since)
 
-    def fetch_plans(self, *, year: int) -> Iterator[AccountPlan]:
+    def fetch_plans(
+        self, *, year: int, since: datetime | None = None
+    ) -> Iterator[AccountPlan]:
         """Yield the plan records of one year with their power maps, by key.
+
+        With ``since``, only plans whose record or lines changed after it, and
+        deleted ones flagged.
 
         Raises:
             CRMError: the plans cannot be read.
         """
-        return self.plans.fetch(year)
+        return self.plans.fetch(year, since)
 
     # ---------------------------------------------------------------- writes
     def upsert_tasks(self, tasks: Sequence[TaskWrite]) -> list[WriteResult]:
@@ -186,7 +196,7 @@ class SalesforceConnector:
         Raises:
             CRMError: a whole batch could not be sent.
         """
-        names = self._contact_names
+        names = self.reads.contact_names
         new = [t for t in tasks if not t.crm_id]
         known = [t for t in tasks if t.crm_id]
         created = self.writer.upsert(
@@ -194,7 +204,7 @@ class SalesforceConnector:
             [Write(t.key, task_fields(t, names=names, is_open=True)) for t in new],
             external_id=KEY,
         )
-        reopen = self._withdrawn
+        reopen = self.reads.withdrawn
         updated = self.writer.update(
             "Task",
             [
@@ -230,7 +240,9 @@ class SalesforceConnector:
                     for w in withdrawals
                 ]
                 results = self.writer.update("Task", writes)
-                self._withdrawn.update(r.crm_id for r in results if r.ok and r.crm_id)
+                self.reads.withdrawn.update(
+                    r.crm_id for r in results if r.ok and r.crm_id
+                )
                 return results
 
     def upsert_plans(self, plans: Sequence[AccountPlan]) -> list[WriteResult]:
@@ -255,7 +267,7 @@ class SalesforceConnector:
         """
         fields = ("Id", *soql.COMPLIANCE_FIELDS)
         current = stored_records(
-            self._read,
+            self.reads.read,
             "Account",
             fields,
             [r.account_id for r in rows],
@@ -282,38 +294,3 @@ class SalesforceConnector:
             writes.append(Write(row.account_id, delta, record_id=row.account_id))
         results.update((r.key, r) for r in self.writer.update("Account", writes))
         return [results[r.account_id] for r in rows]
-
-    # ---------------------------------------------------------------- internals
-    def _read(self, query: soql.Query) -> Iterator[Record]:
-        return self.api.read(query, bulk_threshold=self.settings.bulk_threshold)
-
-    def _rows(
-        self,
-        object_name: str,
-        fields: Sequence[str],
-        since: datetime | None,
-        *,
-        where: str = "",
-        every: bool = False,
-    ) -> Iterator[Record]:
-        if since is None:
-            query = soql.full(object_name, fields, where=where, include_deleted=every)
-        else:
-            query = soql.incremental(object_name, fields, since, extra=where)
-        return self._read(query)
-
-
-def _after(records: Iterable[_Stamped], since: datetime | None) -> Iterator[_Stamped]:
-    """Yield records stamped after ``since``, each id once (the latest wins).
-
-    An incremental read starts before ``since`` (``salesforce_soql.read_from``);
-    what the caller has already seen is dropped here.
-    """
-    if since is None:
-        yield from records
-        return
-    latest: dict[str, _Stamped] = {}
-    for record in records:
-        if record.modified_at is not None and record.modified_at > since:
-            latest[record.id] = record
-    yield from sorted(latest.values(), key=lambda r: (r.modified_at or since, r.id))

@@ -5,30 +5,29 @@ Every call goes through ``SalesforceApi.call``: errors are translated by
 expired session (a 401 simple-salesforce could not renew itself: a directly
 handed-in token, or any Bulk API 2.0 call, docs/salesforce.md §1.5) answered by
 one fresh login and one more try. Reads page through ``nextRecordsUrl`` and switch
-to a Bulk API 2.0 query when the first page says the result is large.
+to a Bulk API 2.0 query when the first page says the result is large; several
+reads can fetch their first pages together through ``/composite``. Bulk API 2.0
+ingest jobs are run by ``salesforce_ingest`` through ``call`` too.
 """
 
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from pathlib import Path
+from http import HTTPStatus
 from typing import Any, TypeVar
+from urllib.parse import quote_plus
 
 import requests
 import structlog
 from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import SalesforceError
 
 from plansync.config.settings import SalesforceSettings
 from plansync.connectors.salesforce_auth import LOGIN_FLOWS, build_session, connect
-from plansync.connectors.salesforce_csv import (
-    IngestRow,
-    parse_ingest_results,
-    parse_query_csv,
-)
+from plansync.connectors.salesforce_csv import parse_query_csv
 from plansync.connectors.salesforce_errors import (
     CRM,
     ResponseMeta,
@@ -36,7 +35,7 @@ from plansync.connectors.salesforce_errors import (
     is_session_expiry,
 )
 from plansync.connectors.salesforce_mapping import parse_datetime
-from plansync.connectors.salesforce_soql import Query
+from plansync.connectors.salesforce_soql import Query, chunks
 from plansync.errors import CRMAuthError, CRMFatalError
 from plansync.retry import RetryPolicy, call_with_retries
 
@@ -46,6 +45,10 @@ BULK_PAGE_ROWS = 50_000
 LOST_CURSOR = "INVALID_QUERY_LOCATOR"
 BULK_QUERY_CALLS = 4
 """Calls a Bulk query job takes: create, two status polls, one result page."""
+COMPOSITE_QUERIES = 5
+"""Query subrequests per ``/composite`` call: "Up to 5 of these subrequests can be
+sObject Collections or query operations, including Query and QueryAll requests"
+(https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm)."""
 log = structlog.get_logger(__name__)
 
 
@@ -108,12 +111,47 @@ class SalesforceApi:
         only when the pages still to fetch would cost more calls than the job,
         the job fetches everything instead.
         """
-        name = query.object_name
         page = self.call(
             "query",
             lambda sf: sf.query(query.soql, include_deleted=query.include_deleted),
-            object_name=name,
+            object_name=query.object_name,
         )
+        yield from self._rest(query, page, bulk_threshold=bulk_threshold)
+
+    def read_many(
+        self, queries: Sequence[Query], *, bulk_threshold: int
+    ) -> list[Iterator[Record]]:
+        """Return the rows of each query, their first pages fetched in one go.
+
+        The first pages come from ``/composite`` query subrequests, at most
+        ``COMPOSITE_QUERIES`` a call; each query then goes on as ``read`` would
+        (more pages by ``nextRecordsUrl``, or a Bulk query job when large),
+        lazily, as its rows are consumed.
+
+        Raises:
+            CRMError: a composite call, or one of its subrequests, failed.
+        """
+        pages: list[Any] = []
+        for batch in chunks(list(queries), COMPOSITE_QUERIES):
+            pages += self.call(
+                "composite_query",
+                partial(_composite_query, batch),
+                object_name=",".join(q.object_name for q in batch),
+            )
+        return [
+            self._rest(query, page, bulk_threshold=bulk_threshold)
+            for query, page in zip(queries, pages, strict=True)
+        ]
+
+    def _rest(
+        self,
+        query: Query,
+        page: Any,  # noqa: ANN401  # parsed JSON page
+        *,
+        bulk_threshold: int,
+    ) -> Iterator[Record]:
+        """Yield the rows of a query from its first page on."""
+        name = query.object_name
         total, first = int(page["totalSize"]), len(page["records"])
         pages_left = math.ceil((total - first) / max(first, 1))
         if (
@@ -183,50 +221,6 @@ class SalesforceApi:
         )
         return list(result or [])
 
-    def ingest(
-        self,
-        object_name: str,
-        operation: str,
-        csv_text: str,
-        *,
-        match_on: str,
-        external_id: str | None = None,
-    ) -> list[IngestRow]:
-        """Run one Bulk API 2.0 ingest job and return every row's outcome.
-
-        The CSV goes to simple-salesforce as a file, which it uploads as is (the
-        ``records=`` form would re-render every row through ``csv.DictWriter``).
-        The failed and unprocessed result files are fetched only when the job
-        reports such rows, which saves two calls on a clean job. ``match_on``
-        names the column that identifies a row in the results.
-        """
-        with tempfile.TemporaryDirectory(prefix="plansync-bulk-") as folder:
-            path = Path(folder) / f"{object_name}.csv"
-            path.write_text(csv_text, encoding="utf-8", newline="")
-
-            def run(sf: Salesforce) -> list[IngestRow]:
-                kind = getattr(sf.bulk2, object_name)
-                start = getattr(kind, operation)
-                options: dict[str, Any] = {"csv_file": str(path)}
-                if external_id is not None:
-                    options["external_id_field"] = external_id
-                outcomes: list[IngestRow] = []
-                for job in start(**options, wait=self.bulk_wait_s):
-                    job_id = job["job_id"]
-                    failed = int(job["numberRecordsFailed"])
-                    left = int(job["numberRecordsTotal"]) - int(
-                        job["numberRecordsProcessed"]
-                    )
-                    outcomes += parse_ingest_results(
-                        kind.get_successful_records(job_id),
-                        kind.get_failed_records(job_id) if failed else "",
-                        kind.get_unprocessed_records(job_id) if left > 0 else "",
-                        column=match_on,
-                    )
-                return outcomes
-
-            return self.call(f"bulk_{operation}", run, object_name=object_name)
-
     def _bulk_read(self, query: Query) -> Iterator[Record]:
         def run(sf: Salesforce) -> list[str]:
             kind = getattr(sf.bulk2, query.object_name)
@@ -281,3 +275,41 @@ def _query_more(url: str, sf: Salesforce) -> Any:  # noqa: ANN401  # parsed JSON
 
 def _restful(path: str, method: str, sf: Salesforce, **kwargs: Any) -> Any:  # noqa: ANN401  # parsed JSON
     return sf.restful(path, method=method, **kwargs)
+
+
+def _composite_query(queries: Sequence[Query], sf: Salesforce) -> list[Any]:
+    """Send the queries as ``/composite`` subrequests; return each first page.
+
+    allOrNone is off: query subrequests change nothing, and each answers alone.
+    A failed subrequest raises simple-salesforce's error for its status and body,
+    for ``_translate_errors`` to translate.
+    """
+    version = str(sf.sf_version)
+    urls = [subrequest_url(query, version) for query in queries]
+    body = {
+        "allOrNone": False,
+        "compositeRequest": [
+            {"method": "GET", "url": url, "referenceId": f"q{index}"}
+            for index, url in enumerate(urls)
+        ],
+    }
+    answer = sf.restful("composite", method="POST", json=body) or {}
+    items = answer.get("compositeResponse") or []
+    by_ref = {item.get("referenceId"): item for item in items}
+    pages = []
+    for index, (query, url) in enumerate(zip(queries, urls, strict=True)):
+        item = by_ref.get(f"q{index}") or {
+            "httpStatusCode": HTTPStatus.BAD_GATEWAY,
+            "body": [{"errorCode": "MISSING_SUBRESPONSE"}],
+        }
+        status = int(item["httpStatusCode"])
+        if status >= HTTPStatus.MULTIPLE_CHOICES:
+            raise SalesforceError(url, status, query.object_name, item["body"])
+        pages.append(item["body"])
+    return pages
+
+
+def subrequest_url(query: Query, version: str) -> str:
+    """Return the query (or queryAll) resource URL a composite subrequest names."""
+    resource = "queryAll" if query.include_deleted else "query"
+    return f"/services/data/v{version}/{resource}/?q={quote_plus(query.soql)}"

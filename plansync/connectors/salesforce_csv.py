@@ -20,10 +20,22 @@ from typing import Any
 from plansync.connectors.salesforce_schema import SCHEMA, FieldType
 
 NULL = "#N/A"
+MAX_UPLOAD_BYTES = 100_000_000
+"""Raw CSV bytes per ingest job: the upload limit is 150 MB base64-encoded, about
+100 MB of data (docs/salesforce.md §6.1,
+https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_bulkapi.htm)."""
 _ABSENT = object()
 _NUMBERS = frozenset(
     {FieldType.DOUBLE, FieldType.CURRENCY, FieldType.PERCENT, FieldType.INT}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CsvPart:
+    """One ingest job's worth of CSV: the encoded document and its record count."""
+
+    data: bytes
+    rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +115,27 @@ def render_csv(records: Sequence[Mapping[str, object]], *, clear: bool) -> str:
         for record in records
     )
     return out.getvalue()
+
+
+def render_parts(
+    records: Sequence[Mapping[str, object]],
+    *,
+    clear: bool,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> list[CsvPart]:
+    """Render records as CSV documents of at most ``max_bytes`` each, one per job.
+
+    Nearly always everything fits one document, rendered once; a larger set is
+    halved until each half fits, and each part names the columns its rows use.
+    """
+    data = render_csv(records, clear=clear).encode("utf-8")
+    if len(data) <= max_bytes or len(records) <= 1:
+        return [CsvPart(data, len(records))]
+    half = len(records) // 2
+    return [
+        *render_parts(records[:half], clear=clear, max_bytes=max_bytes),
+        *render_parts(records[half:], clear=clear, max_bytes=max_bytes),
+    ]
 
 
 def parse_ingest_results(

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -47,15 +49,24 @@ log = structlog.get_logger(__name__)
 
 @dataclass
 class ResponseMeta:
-    """What the last response said about waiting and the daily allocation.
+    """What responses said about waiting, the daily allocation and the org's clock.
 
-    simple-salesforce's exceptions carry the body but not the headers, so a
-    ``requests`` response hook (public API, see ``watch``) keeps these two.
+    simple-salesforce's exceptions and results carry no headers, so a
+    ``requests`` response hook (public API, see ``watch``) keeps them.
+    ``read_started_at`` is the org's clock (the ``Date`` header, less the time
+    the request took) at the first response after ``begin_read()``.
     """
 
     retry_after_s: float | None = None
     api_used: int | None = None
     api_max: int | None = None
+    read_started_at: datetime | None = None
+    _is_reading: bool = False
+
+    def begin_read(self) -> None:
+        """Start timing a read: the next response's ``Date`` becomes its start."""
+        self.read_started_at = None
+        self._is_reading = True
 
     def watch(self, session: requests.Session) -> None:
         """Record ``Retry-After`` and ``Sforce-Limit-Info`` of every response."""
@@ -78,6 +89,9 @@ class ResponseMeta:
         usage = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
         if usage:
             self.api_used, self.api_max = int(usage[1]), int(usage[2])
+        if self._is_reading:
+            self._is_reading = False
+            self.read_started_at = _server_time(response)
 
 
 @contextmanager
@@ -182,6 +196,20 @@ def _transient(
 ) -> CRMTransientError:
     wait = meta.retry_after_s if meta is not None else None
     return CRMTransientError(message, retry_after_s=wait, **detail)
+
+
+def _server_time(response: requests.Response) -> datetime | None:
+    """Return when the org began answering: its ``Date`` less the request's time."""
+    value = response.headers.get("Date")
+    if not value:
+        return None
+    try:
+        sent = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if sent.tzinfo is None:
+        return None
+    return sent - response.elapsed
 
 
 def _seconds(value: str | None) -> float | None:

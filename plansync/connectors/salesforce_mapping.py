@@ -57,6 +57,7 @@ def owner_from_sf(raw: Raw) -> Owner:
         name=str(raw.get("Name") or ""),
         email=_text(raw.get("Email")),
         is_active=bool(raw.get("IsActive", True)),
+        modified_at=parse_datetime(raw.get("SystemModstamp")),
     )
 
 
@@ -162,10 +163,14 @@ def stakeholder_from_sf(raw: Raw) -> Stakeholder:
 
 
 def plan_from_sf(raw: Raw, stakeholders: Sequence[Raw] = ()) -> AccountPlan:
-    """Map a plan row and its stakeholder rows (put in key order)."""
+    """Map a plan row and its live stakeholder rows (put in key order).
+
+    Its ``modified_at`` is the newest stamp of the row and those lines.
+    """
     year = round(_number(raw.get("Plan_Year__c")) or 0)
     lines = sorted(stakeholders, key=lambda s: str(s.get("PlanSync_Key__c") or ""))
     planned = _number(raw.get("Planned_Activities__c"))
+    stamps = [parse_datetime(r.get("SystemModstamp")) for r in (raw, *lines)]
     return AccountPlan(
         key=str(raw.get("PlanSync_Key__c") or ""),
         account_id=str(raw.get("Account__c") or ""),
@@ -188,7 +193,8 @@ def plan_from_sf(raw: Raw, stakeholders: Sequence[Raw] = ()) -> AccountPlan:
         planned_hours=_number(raw.get("Planned_Hours__c")) or 0.0,
         last_reviewed=parse_date(raw.get("Last_Reviewed__c")),
         crm_id=_text(raw.get("Id")),
-        modified_at=parse_datetime(raw.get("SystemModstamp")),
+        modified_at=max((s for s in stamps if s is not None), default=None),
+        is_deleted=bool(raw.get("IsDeleted")),
     )
 
 

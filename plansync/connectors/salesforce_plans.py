@@ -10,12 +10,12 @@ differs, so the rep's strategy, goals and notes are never written over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-
-from simple_salesforce.format import format_soql
+from dataclasses import replace
+from datetime import datetime
 
 from plansync.connectors import salesforce_soql as soql
 from plansync.connectors.salesforce_api import Record
-from plansync.connectors.salesforce_mapping import plan_from_sf
+from plansync.connectors.salesforce_mapping import parse_datetime, plan_from_sf
 from plansync.connectors.salesforce_payloads import (
     changed,
     plan_computed,
@@ -72,20 +72,67 @@ class PlanRecords:
         self._read = read
         self.writer = writer
 
-    def fetch(self, year: int) -> Iterator[AccountPlan]:
-        """Yield the plans of one year with their power maps, by key.
+    def fetch(self, year: int, since: datetime | None = None) -> Iterator[AccountPlan]:
+        """Yield the plans of one year changed after ``since`` with their power maps.
 
         Raises:
             CRMError: the records cannot be read.
         """
-        where = str(format_soql("Plan_Year__c = {}", year))
-        query = soql.full(soql.PLAN_OBJECT, soql.PLAN_FIELDS, where=where)
-        plans = list(self._read(query))
-        if not plans:
+        plans = list(self._read(soql.plans_of_year(year, since)))
+        if not plans and since is None:
             return
-        lines = self._lines_of_years({year})
-        for raw in sorted(plans, key=lambda p: str(p.get(KEY) or "")):
-            yield plan_from_sf(raw, lines.get(str(raw["Id"]), []))
+        lines = self._read(soql.lines_of_year(year, since))
+        yield from self.assemble(plans, lines, after=since)
+
+    def assemble(
+        self,
+        plan_rows: Iterable[Record],
+        line_rows: Iterable[Record],
+        *,
+        after: datetime | None,
+    ) -> list[AccountPlan]:
+        """Build whole plans from a read of plan rows and stakeholder rows.
+
+        A line that changed while its plan did not brings the plan along: its
+        row and all its lines are read by id (two more reads, rarely). With
+        ``after``, plans not changed after it (the read's overlap) are dropped.
+        Plans come by key, deleted ones flagged.
+
+        Raises:
+            CRMError: the plans of changed lines cannot be read.
+        """
+        plans = {str(raw["Id"]): raw for raw in plan_rows}
+        lines: dict[str, list[Record]] = {}
+        gone: dict[str, list[Record]] = {}
+        for raw in line_rows:
+            parent = str(raw.get("Account_Plan__c"))
+            (gone if raw.get("IsDeleted") else lines).setdefault(parent, []).append(raw)
+        orphans = sorted((set(lines) | set(gone)) - set(plans))
+        if orphans:
+            for raw in self._read_by("Id", soql.PLAN_OBJECT, soql.PLAN_FIELDS, orphans):
+                plans[str(raw["Id"])] = raw
+            for plan_id in orphans:
+                lines.pop(plan_id, None)
+            for raw in self._read_by(
+                "Account_Plan__c",
+                soql.STAKEHOLDER_OBJECT,
+                soql.STAKEHOLDER_FIELDS,
+                orphans,
+            ):
+                lines.setdefault(str(raw.get("Account_Plan__c")), []).append(raw)
+        out = []
+        for plan_id, raw in plans.items():
+            plan = plan_from_sf(raw, lines.get(plan_id, []))
+            stamps = [
+                parse_datetime(r.get("SystemModstamp")) for r in gone.get(plan_id, [])
+            ]
+            # A line deleted since counts as a change of its plan.
+            newest = max(
+                (s for s in (plan.modified_at, *stamps) if s is not None), default=None
+            )
+            if after is None or (newest is not None and newest > after):
+                out.append(replace(plan, modified_at=newest))
+        return sorted(out, key=lambda p: p.key)
 
     def upsert(self, plans: Sequence[AccountPlan]) -> list[WriteResult]:
         """Create plans, or update the computed fields that changed, by key.
@@ -107,9 +154,15 @@ class PlanRecords:
             [p.key for p in plans],
             broad=broad,
         )
-        new = [Write(p.key, plan_created(p)) for p in plans if p.key not in current]
+        created = [p for p in plans if p.key not in current]
+        new = [Write(p.key, plan_created(p)) for p in created]
+        # Lines of a new plan need its id; Bulk returns ids only when asked.
+        needs_ids = any(stakeholder_lines(p) for p in created)
         results = {
-            r.key: r for r in self.writer.upsert(soql.PLAN_OBJECT, new, external_id=KEY)
+            r.key: r
+            for r in self.writer.upsert(
+                soql.PLAN_OBJECT, new, external_id=KEY, needs_ids=needs_ids
+            )
         }
         updates = []
         for plan in plans:
@@ -125,6 +178,14 @@ class PlanRecords:
         )
         failures = self._write_lines(plans, results, set(current))
         return [failures.get(p.key, results[p.key]) for p in plans]
+
+    def _read_by(
+        self, field: str, object_name: str, fields: Sequence[str], values: Sequence[str]
+    ) -> Iterator[Record]:
+        """Yield the live rows whose ``field`` is one of ``values``."""
+        for chunk in soql.chunks(values):
+            where = soql.field_in(field, chunk)
+            yield from self._read(soql.full(object_name, fields, where=where))
 
     def _lines_of_years(self, years: Iterable[int]) -> dict[str, list[Record]]:
         """Return the stakeholder rows of the plans of ``years``, by plan id."""

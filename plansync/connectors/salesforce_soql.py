@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from simple_salesforce.format import format_soql
@@ -23,7 +23,8 @@ from plansync.errors import ConfigError
 T = TypeVar("T")
 KEY_FIELD = "PlanSync_Key__c"
 OVERLAP = timedelta(seconds=5)
-"""How far before a watermark an incremental read starts (see ``changed_since``)."""
+"""How far back an incremental read looks again for rows stamped before their
+transaction committed (see ``read_from`` and ``since_condition``)."""
 
 KEYSET = ("SystemModstamp", "Id")
 IN_CHUNK = 200
@@ -32,7 +33,7 @@ IN_CHUNK = 200
 
 _API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
 
-USER_FIELDS = ("Id", "Name", "Email", "IsActive")
+USER_FIELDS = ("Id", "Name", "Email", "IsActive", "SystemModstamp")
 ACCOUNT_BASE = (
     "Id",
     "Name",
@@ -96,6 +97,7 @@ PLAN_FIELDS = (
     "Planned_Hours__c",
     "Last_Reviewed__c",
     "SystemModstamp",
+    "IsDeleted",
 )
 STAKEHOLDER_FIELDS = (
     "Id",
@@ -107,6 +109,8 @@ STAKEHOLDER_FIELDS = (
     "Influence__c",
     "Attitude__c",
     "Known__c",
+    "SystemModstamp",
+    "IsDeleted",
 )
 COMPLIANCE_FIELDS = (
     "PlanSync_Plan_Segment__c",
@@ -224,6 +228,53 @@ def incremental(
     return _keyset(object_name, tuple(fields), changed_since(read_from(since)), extra)
 
 
+def stamp_literal(value: datetime) -> str:
+    """Render a dateTime literal at the precision the CRM gave it, in UTC.
+
+    Salesforce stamps carry whole seconds (the API renders ``.000``), which the
+    documented literal ``YYYY-MM-DDThh:mm:ssZ`` holds exactly; milliseconds are
+    written only when a stamp has them. Only digits are rendered, so there is
+    nothing to escape (format_soql would drop the fraction).
+    """
+    utc = value.astimezone(UTC)
+    millis = utc.microsecond // 1000
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
+def since_condition(
+    watermark: datetime, read_at: datetime | None, *, field: str = "SystemModstamp"
+) -> str:
+    """Return the condition on ``field`` for rows a caller has not seen yet.
+
+    With ``read_at`` (the CRM's clock when the caller's last read began) that is
+    every row stamped after the watermark, plus every row stamped in the
+    ``OVERLAP`` before that read: a row is stamped before its transaction
+    commits, so such a row may have been invisible then. The caller drops the
+    ones it holds already. Without ``read_at`` the overlap is counted back from
+    the watermark instead (``read_from``).
+    """
+    check_names((field,))
+    if read_at is None:
+        return f"{field} >= {stamp_literal(read_from(watermark))}"
+    window = read_at.astimezone(UTC).replace(microsecond=0) - OVERLAP
+    newer = f"{field} > {stamp_literal(watermark)}"
+    return f"({newer} OR {field} >= {stamp_literal(window)})"
+
+
+def changes(
+    object_name: str,
+    fields: Sequence[str],
+    watermark: datetime,
+    read_at: datetime | None,
+    *,
+    extra: str = "",
+) -> Query:
+    """Return a ``queryAll`` read of the rows ``since_condition`` selects."""
+    where = since_condition(watermark, read_at)
+    return _keyset(object_name, tuple(fields), where, extra)
+
+
 def _keyset(object_name: str, fields: tuple[str, ...], where: str, extra: str) -> Query:
     condition = f"({where}) AND {extra}" if extra else where
     return Query(
@@ -248,6 +299,37 @@ def full(
         object_name,
         select(object_name, fields, where=where),
         include_deleted=include_deleted,
+    )
+
+
+def plans_of_year(
+    year: int, since: datetime | None, read_at: datetime | None = None
+) -> Query:
+    """Return the read of one year's plan records: live ones, or changes since."""
+    where = str(format_soql("Plan_Year__c = {}", year))
+    if since is None:
+        return full(PLAN_OBJECT, PLAN_FIELDS, where=where)
+    return changes(PLAN_OBJECT, PLAN_FIELDS, since, read_at, extra=where)
+
+
+def lines_of_year(
+    year: int, since: datetime | None, read_at: datetime | None = None
+) -> Query:
+    """Return the read of one year's stakeholder lines: live ones, or changes since.
+
+    Changed lines come with every line of a changed plan, so each changed plan
+    can be rebuilt whole; deleted lines come too (``queryAll``).
+    """
+    where = key_in_year(year)
+    if since is None:
+        return full(STAKEHOLDER_OBJECT, STAKEHOLDER_FIELDS, where=where)
+    own = since_condition(since, read_at)
+    parent = since_condition(since, read_at, field="Account_Plan__r.SystemModstamp")
+    condition = f"({own} OR {parent}) AND {where}"
+    return Query(
+        STAKEHOLDER_OBJECT,
+        select(STAKEHOLDER_OBJECT, STAKEHOLDER_FIELDS, where=condition),
+        include_deleted=True,
     )
 
 

@@ -5,6 +5,11 @@ fails alone (docs/salesforce.md §5.1); above ``bulk_threshold`` rows one Bulk A
 2.0 ingest job does the work in a handful of calls (§6.1). Either way every record
 comes back as a ``WriteResult`` in input order; a rejected record is a failed
 result with Salesforce's error code, retriable when the code says so (a row lock).
+
+A Bulk upsert reads the successful-results file only when the caller needs the
+ids of created records (``needs_ids``); without it a written record's result has
+no id, and ``created`` says what the write meant to do: plansync upserts by key
+only records its last read did not find. The next read brings the ids.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from plansync.connectors.salesforce_api import Record, SalesforceApi
-from plansync.connectors.salesforce_csv import IngestRow, render_csv
+from plansync.connectors.salesforce_csv import render_parts
+from plansync.connectors.salesforce_ingest import BulkIngest, IngestOutcome
 from plansync.connectors.salesforce_soql import chunks
 from plansync.planning.models import WriteResult
 
@@ -37,29 +43,41 @@ class Write:
 class RecordWriter:
     """Upsert, update and delete records of one org in the cheapest batches."""
 
-    def __init__(self, api: SalesforceApi, *, bulk_threshold: int) -> None:
-        """Write through ``api``; more than ``bulk_threshold`` rows go by Bulk."""
+    def __init__(
+        self, api: SalesforceApi, *, bulk_threshold: int, ingest: BulkIngest
+    ) -> None:
+        """Write through ``api``; more than ``bulk_threshold`` rows go by ``ingest``."""
         self.api = api
         self.bulk_threshold = bulk_threshold
+        self.ingest = ingest
 
     def upsert(
-        self, object_name: str, writes: Sequence[Write], *, external_id: str
+        self,
+        object_name: str,
+        writes: Sequence[Write],
+        *,
+        external_id: str,
+        needs_ids: bool = False,
     ) -> list[WriteResult]:
-        """Create or update records by an external ID held in their fields."""
+        """Create or update records by an external ID held in their fields.
+
+        ``needs_ids`` asks for the record ids even when Bulk writes them.
+        """
         if len(writes) > self.bulk_threshold:
-            text = render_csv([w.fields for w in writes], clear=True)
-            outcome = self.api.ingest(
+            outcome = self.ingest.run(
                 object_name,
                 "upsert",
-                text,
+                render_parts([w.fields for w in writes], clear=True),
                 match_on=external_id,
                 external_id=external_id,
+                needs_ids=needs_ids,
             )
             return ingest_results(
                 writes,
                 outcome,
                 lambda w: str(w.fields[external_id]),
                 column=external_id,
+                is_create=True,
             )
         path = f"composite/sobjects/{object_name}/{external_id}"
         return self._collections("PATCH", path, object_name, writes)
@@ -68,8 +86,12 @@ class RecordWriter:
         """Update records by id, sending only the fields given."""
         if len(writes) > self.bulk_threshold:
             records = [{"Id": w.record_id, **w.fields} for w in writes]
-            text = render_csv(records, clear=True)
-            outcome = self.api.ingest(object_name, "update", text, match_on="Id")
+            outcome = self.ingest.run(
+                object_name,
+                "update",
+                render_parts(records, clear=True),
+                match_on="Id",
+            )
             return ingest_results(
                 writes, outcome, lambda w: str(w.record_id), column="Id"
             )
@@ -78,8 +100,12 @@ class RecordWriter:
     def delete(self, object_name: str, writes: Sequence[Write]) -> list[WriteResult]:
         """Delete records by id; one already deleted counts as deleted."""
         if len(writes) > self.bulk_threshold:
-            text = render_csv([{"Id": w.record_id} for w in writes], clear=False)
-            outcome = self.api.ingest(object_name, "delete", text, match_on="Id")
+            outcome = self.ingest.run(
+                object_name,
+                "delete",
+                render_parts([{"Id": w.record_id} for w in writes], clear=False),
+                match_on="Id",
+            )
             results = ingest_results(
                 writes, outcome, lambda w: str(w.record_id), column="Id"
             )
@@ -139,19 +165,30 @@ def collection_results(
 
 def ingest_results(
     writes: Sequence[Write],
-    outcome: Sequence[IngestRow],
+    outcome: IngestOutcome,
     identity: Callable[[Write], str],
     *,
     column: str,
+    is_create: bool = False,
 ) -> list[WriteResult]:
-    """Pair Bulk ingest outcomes with the writes by ``column`` (rows come unordered)."""
-    by_value = {row.values.get(column, ""): row for row in outcome}
-    by_id = {row.record_id: row for row in outcome if row.record_id}
+    """Pair Bulk ingest outcomes with the writes by ``column`` (rows come unordered).
+
+    A write the result files do not name succeeded when they list failures
+    only; ``is_create`` is then what its result says of ``created``.
+    """
+    by_value = {row.values.get(column, ""): row for row in outcome.rows}
+    by_id = {row.record_id: row for row in outcome.rows if row.record_id}
     out = []
     for write in writes:
         value = identity(write)
         row = by_value.get(value) or by_id.get(value)
-        if row is None:
+        if row is None and not outcome.lists_successes:
+            out.append(
+                WriteResult(
+                    write.key, ok=True, crm_id=write.record_id, created=is_create
+                )
+            )
+        elif row is None:
             out.append(_failed(write, "MISSING_RESULT", "no result for this record"))
         elif row.ok:
             crm_id = row.record_id or write.record_id

@@ -55,6 +55,7 @@ class Owner:
     name: str
     email: str | None = None
     is_active: bool = True
+    modified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +225,8 @@ class AccountPlan:
 
     The narrative fields belong to the rep: plansync creates them empty and never
     overwrites them. The computed fields below ``segment`` are plansync's to keep.
+    ``modified_at`` is the newest change to the record or any of its power-map
+    lines; ``is_deleted`` flags a record an incremental read found deleted.
     """
 
     key: str
@@ -248,6 +251,7 @@ class AccountPlan:
     last_reviewed: date | None = None
     crm_id: str | None = None
     modified_at: datetime | None = None
+    is_deleted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

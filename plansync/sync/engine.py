@@ -3,6 +3,8 @@
 It is the imperative shell around ``plansync.planning`` (cosmicpython's chapter 3):
 gather inputs through a ``CRMConnector``, let the pure core decide, carry out the
 decision. ``plan()`` is the dry run; ``apply()`` executes that same object.
+Pulls are incremental: the engine keeps a ``Replica`` of what it last read and
+asks the connector, in one batched read, only for what changed since.
 """
 
 from __future__ import annotations
@@ -18,37 +20,19 @@ from typing import TypeVar
 
 import structlog
 
-from plansync.connectors.base import CRMConnector
+from plansync.connectors.base import Changes, CRMConnector
 from plansync.planning.calendar import WorkCalendar, plan_year_of
 from plansync.planning.compliance import account_compliance
 from plansync.planning.diff import Diff, diff
-from plansync.planning.models import (
-    Account,
-    AccountCompliance,
-    AccountPlan,
-    Activity,
-    Contact,
-    Owner,
-    WriteResult,
-)
+from plansync.planning.models import AccountCompliance, WriteResult
 from plansync.planning.plan import Plan, PlanningInput, plan
 from plansync.planning.plan_changes import PlanChanges, diff_plans
 from plansync.planning.playbooks import PlaybookSet
 from plansync.retry import RetryPolicy, backoff_s
+from plansync.sync.replica import Replica, Snapshot
 
 log = structlog.get_logger(__name__)
 Item = TypeVar("Item")
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What the CRM held when we looked."""
-
-    owners: tuple[Owner, ...]
-    accounts: tuple[Account, ...]
-    contacts: tuple[Contact, ...]
-    activities: tuple[Activity, ...]
-    plans: tuple[AccountPlan, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,29 +91,38 @@ class SyncEngine:
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        replica: Replica | None = None,
     ) -> None:
-        """Bind the engine to a connector, the playbooks and the working calendar."""
+        """Bind the engine to a connector, the playbooks and the working calendar.
+
+        ``replica`` is what an earlier run read of this CRM (a fresh, empty one
+        when None, which makes the first pull read everything).
+        """
         self.connector = connector
         self.playbooks = playbooks
         self.calendar = calendar
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        self.replica = replica if replica is not None else Replica()
 
     def pull(self, *, year: int) -> Snapshot:
-        """Read everything planning needs for one plan year."""
-        c = self.connector
-        snapshot = Snapshot(
-            owners=self._read("fetch_owners", lambda: tuple(c.fetch_owners())),
-            accounts=self._read("fetch_accounts", lambda: tuple(c.fetch_accounts())),
-            contacts=self._read("fetch_contacts", lambda: tuple(c.fetch_contacts())),
-            activities=self._read(
-                "fetch_activities", lambda: tuple(c.fetch_activities())
-            ),
-            plans=self._read("fetch_plans", lambda: tuple(c.fetch_plans(year=year))),
+        """Read what changed since the last pull and return the whole picture.
+
+        The first pull reads everything; later ones only the changes after the
+        replica's watermarks. The replica changes only once the read succeeded.
+        """
+        since = self.replica.since(year=year)
+        changes = self._read(
+            "fetch_changes",
+            lambda: self.connector.fetch_changes(since=since, year=year),
         )
+        self.replica.merge(changes, since=since, year=year)
+        snapshot = self.replica.snapshot()
         log.info(
             "pull.done",
-            crm=c.name,
+            crm=self.connector.name,
+            mode="full" if since is None else "incremental",
+            read=changes.count,
             accounts=len(snapshot.accounts),
             contacts=len(snapshot.contacts),
             activities=len(snapshot.activities),
@@ -225,7 +218,7 @@ class SyncEngine:
         )
 
     @staticmethod
-    def _read(operation: str, call: Callable[[], tuple[Item, ...]]) -> tuple[Item, ...]:
+    def _read(operation: str, call: Callable[[], Changes]) -> Changes:
         # Connectors retry transport faults themselves (they know Retry-After and
         # sessions); retrying here again would multiply the attempts.
         del operation

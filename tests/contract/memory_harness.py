@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 
 from plansync.connectors.memory import InMemoryCRM
@@ -33,7 +32,7 @@ class MemoryHarness:
 
     def edit_plan_strategy(self, key: str, text: str) -> None:
         """Write the strategy by hand."""
-        self.crm.plans[key] = replace(self.crm.plans[key], customer_strategy=text)
+        self.crm.edit_plan(key, customer_strategy=text)
 
     def compliance_of(self, account_id: str) -> Mapping[str, object]:
         """Read what write_compliance stored."""

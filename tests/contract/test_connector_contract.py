@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from plansync.connectors.base import CRMConnector
+from plansync.connectors.base import Changes, CRMConnector, Watermarks
 from plansync.planning.keys import fingerprint
 from plansync.planning.models import (
     Account,
@@ -23,6 +23,7 @@ from plansync.planning.models import (
 )
 from plansync.planning.playbooks import WithdrawMode
 from plansync.sample import generate_sample
+from plansync.sync.replica import FLOOR
 from tests.contract.harness import ContractHarness
 
 AS_OF = date(2026, 3, 2)
@@ -246,3 +247,98 @@ class TestPlansAndCompliance:
             stored["overdue"],
             stored["next_due"],
         )
+
+
+def _live(records):
+    return {r.id: r for r in records if not getattr(r, "is_deleted", False)}
+
+
+def _watermarks(changes: Changes) -> Watermarks:
+    """Return the newest stamp of each type, as a caller keeping a replica would."""
+
+    def newest(records) -> datetime:
+        stamps: list[datetime] = [
+            r.modified_at for r in records if r.modified_at is not None
+        ]
+        return max([FLOOR, *stamps])
+
+    return Watermarks(
+        owners=newest(changes.owners),
+        accounts=newest(changes.accounts),
+        contacts=newest(changes.contacts),
+        activities=newest(changes.activities),
+        plans=newest(changes.plans),
+        read_at=changes.read_at,
+    )
+
+
+def _new_to(first: Changes, second: Changes) -> dict[str, set[str]]:
+    """Return, per type, what ``second`` holds that ``first`` did not hold as is.
+
+    A CRM may repeat records its last read may have missed (an overlap); a
+    caller de-duplicates those, so only records that differ count as changes.
+    """
+    out: dict[str, set[str]] = {}
+    for name in ("owners", "accounts", "contacts", "activities"):
+        held = {r.id: r for r in getattr(first, name)}
+        out[name] = {r.id for r in getattr(second, name) if held.get(r.id) != r}
+    plans = {p.key: p for p in first.plans}
+    out["plans"] = {p.key for p in second.plans if plans.get(p.key) != p}
+    return out
+
+
+class TestChanges:
+    def _scene(self, harness: ContractHarness) -> tuple[Account, str, str]:
+        account = _seeded(harness)[0]
+        done, gone = harness.connector.upsert_tasks(
+            [_task(account, "ps:2026:x:A:t:1"), _task(account, "ps:2026:x:A:t:2")]
+        )
+        plan = TestPlansAndCompliance()._plan(account)
+        harness.connector.upsert_plans([plan])
+        return account, str(done.crm_id), str(gone.crm_id)
+
+    def test_full_read_equals_the_per_object_reads(self, harness):
+        """Reading every change from nothing gives what the fetch_* reads give."""
+        self._scene(harness)
+        connector = harness.connector
+        changes = connector.fetch_changes(since=None, year=2026)
+        assert _live(connector.fetch_owners()) == _live(changes.owners)
+        assert _live(connector.fetch_accounts()) == _live(changes.accounts)
+        assert _live(connector.fetch_contacts()) == _live(changes.contacts)
+        assert _live(connector.fetch_activities()) == _live(changes.activities)
+        assert list(connector.fetch_plans(year=2026)) == list(changes.plans)
+        assert 1 == len(changes.plans)
+
+    def test_nothing_changed_reads_nothing_new(self, harness):
+        """A read since the last one's watermarks finds no record that changed."""
+        self._scene(harness)
+        first = harness.connector.fetch_changes(since=None, year=2026)
+        again = harness.connector.fetch_changes(since=_watermarks(first), year=2026)
+        assert {name: set() for name in _new_to(first, again)} == _new_to(first, again)
+
+    def test_changes_since_the_watermarks_are_the_changed_and_deleted(self, harness):
+        """After reps' edits and a deletion, exactly those records come back."""
+        account, done, gone = self._scene(harness)
+        first = harness.connector.fetch_changes(since=None, year=2026)
+        harness.touch_account(account.id, "Renamed Oy")
+        harness.edit_plan_strategy(f"ps:2026:{account.id}:plan", "Grow analytics")
+        harness.complete_task("ps:2026:x:A:t:1", on=date(2026, 3, 20))
+        harness.connector.withdraw_tasks(
+            [TaskWithdrawal("ps:2026:x:A:t:2", gone, "no longer planned")],
+            mode=WithdrawMode.DELETE,
+        )
+        second = harness.connector.fetch_changes(since=_watermarks(first), year=2026)
+        found = {r.id: r for r in second.activities}
+        (plan,) = [p for p in second.plans if p.key.endswith(":plan")]
+        assert {
+            "owners": set(),
+            "accounts": {account.id},
+            "contacts": set(),
+            "activities": {done, gone},
+            "plans": {plan.key},
+        } == _new_to(first, second)
+        assert (TaskStatus.COMPLETED, True) == (
+            found[done].status,
+            found[gone].is_deleted,
+        )
+        assert ("Grow analytics", 2) == (plan.customer_strategy, len(plan.power_map))

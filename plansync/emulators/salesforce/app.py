@@ -48,8 +48,9 @@ class App:
         *,
         session_ttl_s: float,
         daily_api_limit: int,
+        bulk_job_polls: int = 1,
     ) -> None:
-        """Create an empty org."""
+        """Create an empty org; Bulk jobs finish by the ``bulk_job_polls``-th poll."""
         self.schema = schema
         self.store = Store(schema)
         self.writer = Writer(self.store)
@@ -62,6 +63,7 @@ class App:
         self.jobs = Jobs()
         self.router = Router(data_routes())
         self.base_url = "https://127.0.0.1"
+        self.bulk_job_polls = bulk_job_polls
         self.bulk_batches = 0
         self.bulk_query_jobs = 0
         self.reseed: Callable[[], None] | None = None

@@ -1,11 +1,13 @@
 """Serve Bulk API 2.0 ingest jobs: create, upload CSV, close or abort, poll, results.
 
 State machine Open → UploadComplete → InProgress → JobComplete (or Aborted/Failed).
-Data is processed when the job is closed; the close answer says UploadComplete, the
-next poll InProgress, later polls JobComplete. Upload answers 201 with no body;
-results are CSV with ``sf__Id``/``sf__Created`` or ``sf__Id``/``sf__Error`` columns
-first; the result path segment is matched case-insensitively because simple-salesforce
-asks for ``unprocessedRecords`` (docs/salesforce.md §6.3-6.4).
+Data is processed when the job is closed; the close answer says UploadComplete and
+the ``App.bulk_job_polls``-th status poll after it JobComplete (the first one by
+default, as for a small job on a real org; earlier polls say InProgress). Upload
+answers 201 with no body; results are CSV with ``sf__Id``/``sf__Created`` or
+``sf__Id``/``sf__Error`` columns first; the result path segment is matched
+case-insensitively because simple-salesforce asks for ``unprocessedRecords``
+(docs/salesforce.md §6.3-6.4).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def create(app: App, req: Request, args: dict[str, str]) -> Response:
         version=args["version"],
         created=app.store.clock.now(),
         created_by=app.store.user_id,
+        polls_left=app.bulk_job_polls,
     )
     app.jobs.add(job)
     return json_response(200, job.info(full=False))

@@ -43,12 +43,16 @@ class Job:
     error_message: str | None = None
 
     def poll(self) -> None:
-        """Advance the polled state: UploadComplete → InProgress → JobComplete."""
-        if self.state == "UploadComplete":
-            self.state = "InProgress"
-        elif self.state == "InProgress":
+        """Advance the polled state: UploadComplete → InProgress → JobComplete.
+
+        The ``polls_left``-th status poll after the job was closed finds it done
+        (1: the first one, as a small job on a real org would be by then).
+        """
+        if self.state in ("UploadComplete", "InProgress"):
             self.polls_left -= 1
-            if self.polls_left <= 0:
+            if self.polls_left > 0:
+                self.state = "InProgress"
+            else:
                 self.state = "Failed" if self.error_message else "JobComplete"
 
     def base_info(self) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def create(app: App, req: Request, args: dict[str, str]) -> Response:
         created=app.store.clock.now(),
         created_by=app.store.user_id,
         state="UploadComplete",
+        polls_left=app.bulk_job_polls,
         columns=outcome.columns,
         rows=outcome.rows,
     )

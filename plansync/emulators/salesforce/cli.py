@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-limit", type=int, default=1_000_000, help="daily API request allocation"
     )
     parser.add_argument(
+        "--bulk-job-polls",
+        type=int,
+        default=1,
+        help="which status poll first finds a closed Bulk API 2.0 job complete",
+    )
+    parser.add_argument(
         "--state-dir",
         type=Path,
         default=None,
@@ -73,6 +79,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         daily_api_limit=args.api_limit,
         state_dir=args.state_dir,
         port=args.port,
+        bulk_job_polls=args.bulk_job_polls,
     )
     try:
         emulator.start()

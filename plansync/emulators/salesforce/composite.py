@@ -3,6 +3,13 @@
 Body-format problems answer 400 JSON_PARSER_ERROR before anything runs ("'referenceId'
 is a required field.":
 https://developer.salesforce.com/blogs/tech-pubs/2017/02/handle-errors-with-composite-resources.html).
+"You can have up to 25 subrequests in a single call. Up to 5 of these subrequests
+can be sObject Collections or query operations, including Query and QueryAll
+requests" (the Note on
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm;
+older versions of the page count "Query More" requests for a next batch too), so a
+sixth such subrequest is refused with 400 before anything runs; the errorCode and
+message Salesforce uses for it are UNCONFIRMED.
 ``/composite`` is one API call; with ``allOrNone`` a failure rolls every subrequest back
 and the others report PROCESSING_HALTED. ``/composite/batch`` runs independent
 subrequests, each committing and counting, with 412 BATCH_PROCESSING_HALTED after a
@@ -22,6 +29,12 @@ if TYPE_CHECKING:
     from plansync.emulators.salesforce.app import App
 
 MAX_SUBREQUESTS = 25
+MAX_QUERY_SUBREQUESTS = 5
+"""Query, QueryAll, query-more and Collections subrequests one ``/composite`` takes."""
+_QUERY_LIKE = re.compile(
+    r"^/?services/data/v\d+\.\d+/(query|queryall|composite/sobjects)(/|\?|$)",
+    re.IGNORECASE,
+)
 _FAILED = 400  # the lowest HTTP status that counts as a failed subrequest
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 _STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
@@ -46,6 +59,16 @@ def composite(app: App, req: Request, args: dict[str, str]) -> Response:
     subrequests = _subrequests(body.get("compositeRequest"), "compositeRequest")
     if not all(sub.get("referenceId") for sub in subrequests):
         raise ApiError(400, "JSON_PARSER_ERROR", "'referenceId' is a required field.")
+    queries = sum(
+        bool(_QUERY_LIKE.match(str(sub.get("url", "")))) for sub in subrequests
+    )
+    if queries > MAX_QUERY_SUBREQUESTS:
+        raise ApiError(
+            400,
+            "INVALID_INPUT",
+            f"A composite request can contain up to {MAX_QUERY_SUBREQUESTS} query "
+            f"or sObject Collections subrequests; this one has {queries}.",
+        )
     all_or_none = bool(body.get("allOrNone", False))
     results: list[dict[str, Any]] = []
     outputs: dict[str, object] = {}

@@ -51,6 +51,7 @@ class SalesforceEmulator:
         port: int = 0,
         as_of: date | None = None,
         package_root: Path | None = None,
+        bulk_job_polls: int = 1,
     ) -> None:
         """Describe the org; nothing runs until ``start()``.
 
@@ -65,6 +66,9 @@ class SalesforceEmulator:
             port: Port to bind (0 picks a free one).
             as_of: The sample's "today" (default: the current UTC date).
             package_root: SFDX package folder to read custom fields from.
+            bulk_job_polls: Which status poll after a Bulk API 2.0 job was closed
+                (or a query job created) first reports it complete; 1 is the
+                first, as for a small job on a real org.
         """
         self._accounts = accounts
         self._seed = seed
@@ -75,6 +79,7 @@ class SalesforceEmulator:
         self._port = port
         self._as_of = as_of
         self._package_root = package_root
+        self._bulk_job_polls = bulk_job_polls
         self._temp_dir: Path | None = None
         self._server: EmulatorServer | None = None
         self._app: App | None = None
@@ -111,6 +116,7 @@ class SalesforceEmulator:
             credentials,
             session_ttl_s=self._ttl,
             daily_api_limit=self._limit,
+            bulk_job_polls=self._bulk_job_polls,
         )
         as_of = self._as_of or datetime.now(UTC).date()
 

@@ -11,6 +11,7 @@ import logging
 import socket
 import ssl
 import threading
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep request logs off stderr."""
         del format, args
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """Date the response by the org's clock, like its modification stamps.
+
+        The clock hands out strictly increasing stamps and so runs ahead of the
+        wall clock after a burst of writes; a real org never stamps a record
+        later than the ``Date`` it answers with, and clients rely on that.
+        """
+        if timestamp is None:
+            timestamp = self.server.app.store.clock.latest().timestamp()
+        return formatdate(timestamp, usegmt=True)
 
 
 class EmulatorServer(ThreadingHTTPServer):

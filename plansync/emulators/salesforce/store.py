@@ -26,17 +26,29 @@ class Clock:
     def __init__(self) -> None:
         """Start at the current time."""
         self._last = datetime(1970, 1, 1, tzinfo=UTC)
+        self._issued_at = self._last
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         """Return a timestamp later than every one returned before."""
         with self._lock:
-            current = datetime.now(UTC)
-            current = current.replace(microsecond=current.microsecond // 1000 * 1000)
+            wall = datetime.now(UTC)
+            current = wall.replace(microsecond=wall.microsecond // 1000 * 1000)
             if current <= self._last:
                 current = self._last + timedelta(milliseconds=1)
-            self._last = current
+            self._last, self._issued_at = current, wall
             return current
+
+    def latest(self) -> datetime:
+        """Return the org's current time for a ``Date`` header.
+
+        A burst of writes pushes the stamps ahead of the wall clock (one
+        millisecond each); from the newest stamp the time goes on with the wall
+        clock, so it is never earlier than a stamp handed out and never stalls.
+        """
+        with self._lock:
+            wall = datetime.now(UTC)
+            return max(wall, self._last + (wall - self._issued_at))
 
     def today(self) -> date:
         """Return today's date in the org's time zone (UTC)."""

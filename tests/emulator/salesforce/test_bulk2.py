@@ -6,12 +6,14 @@ import csv
 import io
 
 import pytest
+import requests
 from simple_salesforce.exceptions import (
     SalesforceMalformedRequest,
     SalesforceOperationError,
 )
 
-from plansync.emulators.salesforce.testing import error_content
+from plansync.emulators.salesforce import SalesforceEmulator
+from plansync.emulators.salesforce.testing import error_content, trusted_session
 
 pytestmark = pytest.mark.emulator
 
@@ -25,6 +27,44 @@ def _tasks(count: int, prefix: str = "bulk") -> list[dict[str, str]]:
         {"Subject": f"Task {n}", "PlanSync_Key__c": f"{prefix}-{n}"}
         for n in range(count)
     ]
+
+
+def _job_states(
+    emu: SalesforceEmulator, http: requests.Session, *, polls: int
+) -> tuple[str, int, bytes, str, list[str]]:
+    """Run one ingest job by hand; return each step's state and the polls' states."""
+    base = f"{emu.url}/services/data/v59.0/jobs/ingest"
+    headers = {"Authorization": f"Bearer {emu.access_token}"}
+    job = http.post(
+        base,
+        json={
+            "object": "Task",
+            "operation": "insert",
+            "contentType": "CSV",
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
+        },
+        headers=headers,
+    ).json()
+    upload = http.put(
+        f"{emu.url}/{job['contentUrl']}",
+        data=b"Subject\nx\n",
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    closed = http.patch(
+        f"{base}/{job['id']}", json={"state": "UploadComplete"}, headers=headers
+    )
+    states = [
+        http.get(f"{base}/{job['id']}", headers=headers).json()["state"]
+        for _ in range(polls)
+    ]
+    return (
+        job["state"],
+        upload.status_code,
+        upload.content,
+        closed.json()["state"],
+        states,
+    )
 
 
 class TestIngest:
@@ -140,40 +180,19 @@ class TestIngest:
         ):
             sf.bulk2.Task.insert(records=[{"Subject": "x", "Nope__c": "1"}], wait=0)
 
-    def test_job_states(self, sf, emu, http):
-        """A job reports Open, then UploadComplete, InProgress and JobComplete."""
-        base = f"{emu.url}/services/data/v59.0/jobs/ingest"
-        headers = {"Authorization": f"Bearer {emu.access_token}"}
-        job = http.post(
-            base,
-            json={
-                "object": "Task",
-                "operation": "insert",
-                "contentType": "CSV",
-                "lineEnding": "LF",
-                "columnDelimiter": "COMMA",
-            },
-            headers=headers,
-        ).json()
-        upload = http.put(
-            f"{emu.url}/{job['contentUrl']}",
-            data=b"Subject\nx\n",
-            headers={**headers, "Content-Type": "text/csv"},
-        )
-        closed = http.patch(
-            f"{base}/{job['id']}", json={"state": "UploadComplete"}, headers=headers
-        )
-        polls = [
-            http.get(f"{base}/{job['id']}", headers=headers).json()["state"]
-            for _ in range(2)
-        ]
-        assert ("Open", 201, b"", "UploadComplete", ["InProgress", "JobComplete"]) == (
-            job["state"],
-            upload.status_code,
-            upload.content,
-            closed.json()["state"],
-            polls,
-        )
+    def test_job_states(self, emu, http):
+        """A job reports Open, UploadComplete, then JobComplete at the first poll."""
+        states = _job_states(emu, http, polls=2)
+        assert ("Open", 201, b"", "UploadComplete", ["JobComplete"] * 2) == states
+
+    def test_slower_jobs_report_in_progress_first(self):
+        """With ``bulk_job_polls=3`` the first two polls find the job InProgress."""
+        with (
+            SalesforceEmulator(bulk_job_polls=3) as slow,
+            trusted_session(slow) as http,
+        ):
+            states = _job_states(slow, http, polls=3)
+        assert ["InProgress", "InProgress", "JobComplete"] == states[-1]
 
     def test_aborted_job_leaves_rows_unprocessed(self, emu, http):
         """Aborting an open job processes nothing."""

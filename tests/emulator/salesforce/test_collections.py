@@ -350,6 +350,55 @@ class TestComposite:
                 "composite", method="POST", json={"compositeRequest": subrequests}
             )
 
+    def test_query_subrequests_answer_pages(self, sf):
+        """Query and queryAll subrequests answer first pages with their totals."""
+        response = sf.restful(
+            "composite",
+            method="POST",
+            json={
+                "allOrNone": False,
+                "compositeRequest": [
+                    {
+                        "method": "GET",
+                        "url": "/services/data/v59.0/query/?q=SELECT+Id+FROM+Account",
+                        "referenceId": "accounts",
+                    },
+                    {
+                        "method": "GET",
+                        "url": "/services/data/v59.0/queryAll/"
+                        "?q=SELECT+Id+FROM+Task+WHERE+IsDeleted+%3D+true",
+                        "referenceId": "deleted",
+                    },
+                ],
+            },
+        )["compositeResponse"]
+        accounts, deleted = (r["body"] for r in response)
+        assert [200, 200] == [r["httpStatusCode"] for r in response]
+        assert (40, 40, 0) == (
+            accounts["totalSize"],
+            len(accounts["records"]),
+            deleted["totalSize"],
+        )
+        assert 1 == sf.api_usage["api-usage"].used
+
+    def test_more_than_5_query_subrequests(self, sf):
+        """A sixth query, queryAll or collections subrequest is refused (documented)."""
+        queries = [
+            {
+                "method": "GET",
+                "url": f"/services/data/v59.0/{resource}/?q=SELECT+Id+FROM+User",
+                "referenceId": f"q{n}",
+            }
+            for n, resource in enumerate(["query", "queryAll"] * 3)
+        ]
+        with pytest.raises(SalesforceMalformedRequest) as caught:
+            sf.restful("composite", method="POST", json={"compositeRequest": queries})
+        five = sf.restful(
+            "composite", method="POST", json={"compositeRequest": queries[:5]}
+        )["compositeResponse"]
+        assert "INVALID_INPUT" == error_content(caught.value)[0]["errorCode"]
+        assert [200] * 5 == [r["httpStatusCode"] for r in five]
+
 
 class TestBatch:
     def test_independent_subrequests_and_halt(self, sf):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from simple_salesforce.exceptions import (
@@ -406,3 +407,20 @@ class TestReplication:
         with pytest.raises(SalesforceMalformedRequest) as caught:
             sf.Account.updated(now, now.replace(year=now.year - 1))
         assert "INVALID_REPLICATION_DATE" == error_content(caught.value)[0]["errorCode"]
+
+    def test_date_header_is_never_before_a_stamp_handed_out(self, sf, emu, http):
+        """After a burst of writes the Date header still follows the newest stamp."""
+        sf.bulk2.Task.insert(
+            records=[{"Subject": f"Burst {n}"} for n in range(3000)], wait=0
+        )
+        newest = sf.query(
+            "SELECT SystemModstamp FROM Task ORDER BY SystemModstamp DESC"
+        )
+        stamp = _stamp(newest["records"][0]["SystemModstamp"])
+        answer = http.get(
+            f"{emu.url}/services/data/v59.0/limits/",
+            headers={"Authorization": f"Bearer {emu.access_token}"},
+        )
+        assert parsedate_to_datetime(answer.headers["Date"]) >= stamp.replace(
+            microsecond=0
+        )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,18 +22,24 @@ from structlog.testing import capture_logs
 from plansync.bootstrap import work_calendar
 from plansync.config.playbooks import load_playbooks
 from plansync.config.settings import SalesforceSettings
+from plansync.connectors.base import Watermarks
 from plansync.connectors.salesforce import SalesforceConnector
+from plansync.connectors.salesforce_writes import Write
 from plansync.emulators.salesforce import SalesforceEmulator
 from plansync.errors import CRMAuthError, CRMFatalError, CRMTransientError
 from plansync.planning.keys import fingerprint
 from plansync.planning.models import (
     AccountCompliance,
+    AccountPlan,
     ActivityKind,
     ComplianceStatus,
+    Influence,
+    Stakeholder,
     TaskWrite,
 )
 from plansync.retry import RetryPolicy
 from plansync.sync.engine import SyncEngine
+from plansync.sync.replica import FLOOR, Replica
 from tests.contract.salesforce_harness import (
     FAST_RETRY,
     client_session,
@@ -304,18 +311,64 @@ class TestBatching:
         assert 0 == _calls(emu, "POST jobs/ingest")
 
     def test_bulk_above_the_threshold(self, emu):
-        """More rows than the threshold go by one Bulk API 2.0 ingest job."""
+        """More rows than the threshold go by one ingest job of four calls."""
         settings = token_settings(emu, bulk_threshold=100)
         with _connector(emu, settings) as connector:
             account = next(iter(connector.fetch_accounts()))
             emu.reset_stats()
+            paths = _requested_paths(connector)
             results = connector.upsert_tasks(
                 [_task(account.id, f"ps:2026:b:{n}") for n in range(450)]
             )
         assert all(r.ok and r.created for r in results)
-        assert 1 == _calls(emu, "POST jobs/ingest")
-        assert 0 == _calls(emu, "PATCH composite/sobjects")
+        assert {
+            "POST jobs/ingest": 1,
+            "PUT jobs/ingest": 1,
+            "PATCH jobs/ingest": 1,
+            "GET jobs/ingest": 1,
+        } == emu.stats()["by_endpoint"]
+        assert not [p for p in paths if "Results" in p or "unprocessed" in p]
         assert 450 == len(_live_keys(emu))
+
+    def test_bulk_failures_are_read_from_the_failure_file_only(self, emu):
+        """A job with a rejected row fetches the failed results, not the successes."""
+        settings = token_settings(emu, bulk_threshold=100)
+        with _connector(emu, settings) as connector:
+            account = next(iter(connector.fetch_accounts()))
+            writes = [_task(account.id, f"ps:2026:f:{n}") for n in range(150)]
+            writes[7] = replace(writes[7], subject="x" * 300)
+            paths = _requested_paths(connector)
+            results = connector.upsert_tasks(writes)
+        failed = [(r.key, r.error_code) for r in results if not r.ok]
+        assert [("ps:2026:f:7", "STRING_TOO_LONG")] == failed
+        assert ["failedResults"] == [
+            p.rstrip("/").rsplit("/", 1)[-1] for p in paths if "Results" in p
+        ]
+        assert 149 == len(_live_keys(emu))
+
+    def test_bulk_plans_with_power_maps_fetch_the_new_ids(self, emu):
+        """New plans written by Bulk get their stakeholder lines (ids from the file)."""
+        settings = token_settings(emu, bulk_threshold=5)
+        with _connector(emu, settings) as connector:
+            plans = [_plan(a.id) for a in connector.fetch_accounts()]
+            paths = _requested_paths(connector)
+            results = connector.upsert_plans(plans)
+        lines = [
+            r for r in emu.records("PlanSync_Stakeholder__c") if not r["IsDeleted"]
+        ]
+        assert all(r.ok and r.created for r in results)
+        assert 2 * len(plans) == len(lines)
+        assert any(p.rstrip("/").endswith("successfulResults") for p in paths)
+
+    def test_a_failed_job_is_a_fatal_error(self, emu):
+        """A job Salesforce fails as a whole (unknown column) raises CRMFatalError."""
+        settings = token_settings(emu, bulk_threshold=2)
+        with _connector(emu, settings) as connector:
+            tasks = [a for a in connector.fetch_activities() if a.id.startswith("00T")]
+            writes = [Write(t.id, {"Nope__c": "x"}, record_id=t.id) for t in tasks[:3]]
+            with pytest.raises(CRMFatalError) as caught:
+                connector.writer.update("Task", writes)
+        assert "BULK_JOB_FAILED" == caught.value.code
 
     def test_large_reads_use_a_bulk_query(self):
         """A read costing more REST pages than a Bulk job goes by Bulk."""
@@ -357,7 +410,7 @@ class TestSyncEngine:
         assert again.is_empty
         assert 0 == sum(second.as_dict().values())
         assert 0 == emu.stats()["writes"]
-        assert 0 == _calls(emu, "PATCH") + _calls(emu, "POST composite")
+        assert 0 == _calls(emu, "PATCH") + _calls(emu, "POST composite/sobjects")
 
     def test_crash_mid_apply_then_rerun_loses_and_doubles_nothing(self):
         """A fatal fault from the second task batch on, then a rerun: each key once."""
@@ -381,6 +434,60 @@ class TestSyncEngine:
         assert {1} == set(keys.values())
 
 
+class TestChanges:
+    def test_a_read_of_changes_costs_two_composite_calls(self, emu):
+        """With every page small, one read of changes is two /composite calls."""
+        with _connector(emu) as connector:
+            replica = Replica()
+            first = connector.fetch_changes(since=None, year=2026)
+            replica.merge(first, since=None, year=2026)
+            emu.reset_stats()
+            changes = connector.fetch_changes(since=replica.since(year=2026), year=2026)
+        assert {"POST composite": 2} == emu.stats()["by_endpoint"]
+        assert first.read_at is not None
+        assert changes.read_at is not None
+        assert first.read_at <= changes.read_at
+
+    def test_a_line_changed_without_its_plan_brings_the_plan_whole(self, emu):
+        """A rep's edit of one stakeholder line returns its plan with every line."""
+        with _connector(emu) as connector:
+            account = next(iter(connector.fetch_accounts()))
+            connector.upsert_plans([_plan(account.id)])
+            (stored,) = connector.fetch_plans(year=2026)
+            line = next(
+                r
+                for r in emu.records("PlanSync_Stakeholder__c")
+                if r["Role__c"] == "procurement"
+            )
+            assert stored.modified_at is not None
+            # As if the last read had begun an hour later: the plan is not re-read
+            # for the overlap, only because its line changed.
+            marks = Watermarks(
+                owners=FLOOR,
+                accounts=FLOOR,
+                contacts=FLOOR,
+                activities=FLOOR,
+                plans=stored.modified_at,
+                read_at=stored.modified_at + timedelta(hours=1),
+            )
+            _as_rep(
+                emu,
+                "PATCH",
+                f"PlanSync_Stakeholder__c/{line['Id']}",
+                {"Influence__c": "high"},
+            )
+            emu.reset_stats()
+            changes = connector.fetch_changes(since=marks, year=2026)
+        (plan,) = changes.plans
+        # The plan's row and all its lines are read by id after the composite.
+        assert {"POST composite": 2, "GET query": 2} == emu.stats()["by_endpoint"]
+        assert (stored.key, 2) == (plan.key, len(plan.power_map))
+        assert Influence.HIGH == next(
+            s.influence for s in plan.power_map if s.role == "procurement"
+        )
+        assert stored.modified_at < (plan.modified_at or stored.modified_at)
+
+
 class TestIncremental:
     def test_deleted_task_comes_back_deleted(self, emu):
         """A task deleted since the watermark is read back flagged deleted."""
@@ -397,6 +504,61 @@ class TestIncremental:
                 ).raise_for_status()
             changed = list(connector.fetch_activities(since=mark))
         assert [(result.crm_id, True)] == [(a.id, a.is_deleted) for a in changed]
+
+    def test_lost_cursor_resumes_after_the_last_row(self, emu):
+        """An expired query locator mid-read resumes by keyset; no row is lost."""
+        with _connector(emu) as connector:
+            account = next(iter(connector.fetch_accounts()))
+            mark = max(
+                a.modified_at for a in connector.fetch_activities() if a.modified_at
+            )
+            writes = [_task(account.id, f"ps:2026:cur:{n:04d}") for n in range(2100)]
+            connector.upsert_tasks(writes)
+            emu.inject_fault(
+                status=400, error_code="INVALID_QUERY_LOCATOR", path_contains="-2000"
+            )
+            changed = list(connector.fetch_activities(since=mark))
+        assert 1 == emu.stats()["faults_fired"]
+        assert {w.key for w in writes} == {a.key for a in changed}
+        assert len(changed) == len({a.id for a in changed})
+
+
+def _plan(account_id: str) -> AccountPlan:
+    return AccountPlan(
+        key=f"ps:2026:{account_id}:plan",
+        account_id=account_id,
+        year=2026,
+        segment="A",
+        segment_since=date(2026, 1, 1),
+        power_map=(Stakeholder("decision_maker"), Stakeholder("procurement")),
+        planned_activities=16,
+    )
+
+
+def _as_rep(emu: SalesforceEmulator, method: str, path: str, body: object) -> None:
+    """Change a record through the REST API, as a rep's browser would."""
+    with client_session(emu) as session:
+        session.request(
+            method,
+            f"{emu.url}/services/data/v59.0/sobjects/{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {emu.access_token}"},
+        ).raise_for_status()
+
+
+def _requested_paths(connector: SalesforceConnector) -> list[str]:
+    """Collect the path of every request the connector makes from now on.
+
+    A response hook is requests' public API; nothing is patched.
+    """
+    paths: list[str] = []
+
+    def seen(response: requests.Response, *args: object, **kwargs: object) -> None:
+        del args, kwargs
+        paths.append(urlsplit(response.url).path)
+
+    connector.api.session.hooks["response"].append(seen)
+    return paths
 
 
 def _compliance(account_id: str) -> AccountCompliance:
@@ -435,20 +597,3 @@ def _fail_from_nth_call(
                 emu.inject_fault(count=100, status=500, path_contains="composite")
 
     session.hooks["response"].append(count)
-
-    def test_lost_cursor_resumes_after_the_last_row(self, emu):
-        """An expired query locator mid-read resumes by keyset; no row is lost."""
-        with _connector(emu) as connector:
-            account = next(iter(connector.fetch_accounts()))
-            mark = max(
-                a.modified_at for a in connector.fetch_activities() if a.modified_at
-            )
-            writes = [_task(account.id, f"ps:2026:cur:{n:04d}") for n in range(2100)]
-            connector.upsert_tasks(writes)
-            emu.inject_fault(
-                status=400, error_code="INVALID_QUERY_LOCATOR", path_contains="-2000"
-            )
-            changed = list(connector.fetch_activities(since=mark))
-        assert 1 == emu.stats()["faults_fired"]
-        assert {w.key for w in writes} == {a.key for a in changed}
-        assert len(changed) == len({a.id for a in changed})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -163,3 +164,22 @@ class TestErrorCode:
     def test_code_from_every_body_shape(self, content, code):
         """REST arrays, collection items and OAuth bodies all give their code."""
         assert code == error_code(content)
+
+
+class TestServerClock:
+    def test_a_read_starts_at_the_orgs_clock_less_the_request_time(self):
+        """The first response after begin_read dates the read: Date less elapsed."""
+        meta = ResponseMeta()
+        meta.begin_read()
+        first = _response({"Date": "Mon, 02 Mar 2026 06:00:30 GMT"})
+        first.elapsed = timedelta(seconds=2)
+        meta._seen(first)
+        meta._seen(_response({"Date": "Mon, 02 Mar 2026 06:05:00 GMT"}))
+        assert datetime(2026, 3, 2, 6, 0, 28, tzinfo=UTC) == meta.read_started_at
+
+    def test_no_date_no_read_start(self):
+        """A response without a Date header leaves the read's start unknown."""
+        meta = ResponseMeta()
+        meta.begin_read()
+        meta._seen(_response({}))
+        assert meta.read_started_at is None

@@ -83,10 +83,42 @@ class TestIncremental:
     def test_full_read_of_live_rows(self):
         """A full read is a plain query unless deleted rows are asked for."""
         query = soql.full("User", soql.USER_FIELDS)
-        assert ("SELECT Id, Name, Email, IsActive FROM User", False) == (
+        assert (
+            "SELECT Id, Name, Email, IsActive, SystemModstamp FROM User",
+            False,
+        ) == (
             query.soql,
             query.include_deleted,
         )
+
+    def test_changes_after_a_watermark_and_the_overlap_before_the_last_read(self):
+        """Rows newer than the watermark, and rows stamped just before the last read."""
+        read_at = datetime(2026, 3, 2, 6, 10, 0, 900_000, tzinfo=UTC)
+        query = soql.changes("Account", ("Id",), WATERMARK, read_at)
+        assert (
+            "SELECT Id FROM Account WHERE "
+            "(SystemModstamp > 2026-03-02T06:00:30.250Z OR "
+            "SystemModstamp >= 2026-03-02T06:09:55Z) ORDER BY SystemModstamp, Id"
+        ) == query.soql
+        assert query.include_deleted
+
+    def test_stamps_keep_the_milliseconds_they_have(self):
+        """A stamp with milliseconds is compared with them; a whole second without."""
+        with_millis = datetime(2026, 3, 2, 6, 0, 30, 123_456, tzinfo=UTC)
+        assert ("2026-03-02T06:00:30.123Z", "2026-03-02T06:00:30Z") == (
+            soql.stamp_literal(with_millis),
+            soql.stamp_literal(with_millis.replace(microsecond=0)),
+        )
+
+    def test_stakeholder_changes_follow_their_plan(self):
+        """A changed plan brings all its lines; the year's lines only, deleted too."""
+        query = soql.lines_of_year(2026, WATERMARK, None)
+        assert query.include_deleted
+        assert (
+            "(SystemModstamp >= 2026-03-02T06:00:25Z OR "
+            "Account_Plan__r.SystemModstamp >= 2026-03-02T06:00:25Z) AND "
+            "PlanSync_Key__c LIKE 'ps:2026:%'"
+        ) in query.soql
 
     def test_a_keyset_read_resumes_after_its_last_row(self):
         """A lost cursor is replaced by the same read after the last row seen."""

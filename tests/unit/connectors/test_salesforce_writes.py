@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from plansync.connectors.salesforce_csv import (
     NULL,
+    CsvPart,
     parse_ingest_results,
     render_csv,
+    render_parts,
 )
+from plansync.connectors.salesforce_ingest import IngestOutcome
 from plansync.connectors.salesforce_writes import (
     Write,
     collection_results,
@@ -94,7 +99,7 @@ class TestBulk:
         )
         results = ingest_results(
             WRITES,
-            outcome,
+            IngestOutcome(outcome, lists_successes=True),
             lambda w: str(w.fields["PlanSync_Key__c"]),
             column="PlanSync_Key__c",
         )
@@ -114,7 +119,7 @@ class TestBulk:
         )
         (result,) = ingest_results(
             WRITES[:1],
-            outcome,
+            IngestOutcome(outcome, lists_successes=False),
             lambda w: str(w.fields["PlanSync_Key__c"]),
             column="PlanSync_Key__c",
         )
@@ -123,3 +128,56 @@ class TestBulk:
             result.error_code,
             result.is_retriable,
         )
+
+    def test_rows_not_named_by_the_failure_files_succeeded(self):
+        """Without the success file, a row not listed as failed or unprocessed is ok."""
+        outcome = parse_ingest_results(
+            "",
+            '"sf__Id","sf__Error","PlanSync_Key__c"\n'
+            '"","STRING_TOO_LONG:Subject: data value too large:Subject --","k2"\n',
+            "",
+            column="PlanSync_Key__c",
+        )
+        results = ingest_results(
+            WRITES,
+            IngestOutcome(outcome, lists_successes=False),
+            lambda w: str(w.fields["PlanSync_Key__c"]),
+            column="PlanSync_Key__c",
+            is_create=True,
+        )
+        assert [
+            ("k1", True, None, True, None),
+            ("k2", False, None, False, "STRING_TOO_LONG"),
+            ("k3", True, None, True, None),
+        ] == [(r.key, r.ok, r.crm_id, r.created, r.error_code) for r in results]
+
+    def test_a_listed_success_file_missing_a_row_is_a_failure(self):
+        """When successes are listed, a row named nowhere is a failed result."""
+        (result,) = ingest_results(
+            WRITES[:1],
+            IngestOutcome([], lists_successes=True),
+            lambda w: str(w.fields["PlanSync_Key__c"]),
+            column="PlanSync_Key__c",
+        )
+        assert (False, "MISSING_RESULT") == (result.ok, result.error_code)
+
+    def test_large_sets_are_split_into_jobs_under_the_upload_limit(self):
+        """Records past the byte limit go to several parts, every row exactly once."""
+        records = [{"Subject": f"Task {n:04d}", "Id": f"00T{n:04d}"} for n in range(50)]
+        parts = render_parts(records, clear=True, max_bytes=400)
+        rows = [
+            row
+            for part in parts
+            for row in csv.DictReader(io.StringIO(part.data.decode("utf-8")))
+        ]
+        assert all(len(part.data) <= 400 for part in parts)
+        assert len(parts) > 1
+        assert [p.rows for p in parts] == [
+            len(list(csv.DictReader(io.StringIO(p.data.decode())))) for p in parts
+        ]
+        assert records == rows
+
+    def test_a_set_under_the_limit_is_one_part(self):
+        """Records that fit are rendered once, as one part."""
+        records = [{"Subject": "a"}, {"Subject": "b"}]
+        assert [CsvPart(b"Subject\na\nb\n", 2)] == render_parts(records, clear=True)
