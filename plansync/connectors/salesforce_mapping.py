@@ -20,6 +20,7 @@ from plansync.planning.models import (
     Activity,
     ActivityKind,
     Attitude,
+    ComplianceStatus,
     Contact,
     FieldValue,
     Influence,
@@ -191,6 +192,9 @@ def plan_from_sf(raw: Raw, stakeholders: Sequence[Raw] = ()) -> AccountPlan:
         next_actions=str(raw.get("Next_Actions__c") or ""),
         planned_activities=0 if planned is None else round(planned),
         planned_hours=_number(raw.get("Planned_Hours__c")) or 0.0,
+        done_activities=round(_number(raw.get("Done_Activities__c")) or 0),
+        compliance_pct=_number(raw.get("Compliance_Pct__c")),
+        status=_status(raw.get("Status__c")),
         last_reviewed=parse_date(raw.get("Last_Reviewed__c")),
         crm_id=_text(raw.get("Id")),
         modified_at=max((s for s in stamps if s is not None), default=None),
@@ -278,6 +282,13 @@ def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def _status(value: object) -> ComplianceStatus | None:
+    try:
+        return ComplianceStatus(str(value)) if value else None
+    except ValueError:
+        return None  # a value an admin added to the picklist; not ours to interpret
 
 
 def _number(value: object) -> float | None:

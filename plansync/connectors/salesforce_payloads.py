@@ -113,6 +113,9 @@ def plan_computed(plan: AccountPlan) -> Fields:
         "Red_Flags__c": "\n".join(plan.red_flags) or None,
         "Planned_Activities__c": plan.planned_activities,
         "Planned_Hours__c": plan.planned_hours,
+        "Done_Activities__c": plan.done_activities,
+        "Compliance_Pct__c": plan.compliance_pct,
+        "Status__c": None if plan.status is None else plan.status.value,
         "Last_Reviewed__c": _iso(plan.last_reviewed),
     }
 

@@ -9,17 +9,37 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from plansync.planning.models import (
     Account,
     AccountCompliance,
+    AccountPlan,
     Activity,
     ComplianceStatus,
     PlannedTask,
 )
 from plansync.planning.playbooks import DoneBy, PlaybookSet, Thresholds
+
+
+def with_compliance(
+    plans: Sequence[AccountPlan], rows: Sequence[AccountCompliance]
+) -> tuple[AccountPlan, ...]:
+    """Copy each account's done count, percent and status onto its plan record."""
+    by_account = {row.account_id: row for row in rows}
+    result = []
+    for plan in plans:
+        row = by_account.get(plan.account_id)
+        if row is not None:
+            plan = replace(  # noqa: PLW2901  # the record with its compliance
+                plan,
+                done_activities=row.done_to_date,
+                compliance_pct=row.percent,
+                status=row.status,
+            )
+        result.append(plan)
+    return tuple(result)
 
 
 def status_for(percent: float, thresholds: Thresholds) -> ComplianceStatus:

@@ -248,6 +248,9 @@ class AccountPlan:
     next_actions: str = ""
     planned_activities: int = 0
     planned_hours: float = 0.0
+    done_activities: int = 0
+    compliance_pct: float | None = None
+    status: ComplianceStatus | None = None
     last_reviewed: date | None = None
     crm_id: str | None = None
     modified_at: datetime | None = None

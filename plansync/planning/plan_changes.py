@@ -22,6 +22,9 @@ COMPUTED_FIELDS = (
     "power_map",
     "planned_activities",
     "planned_hours",
+    "done_activities",
+    "compliance_pct",
+    "status",
     "last_reviewed",
 )
 

@@ -22,7 +22,7 @@ import structlog
 
 from plansync.connectors.base import Changes, CRMConnector
 from plansync.planning.calendar import WorkCalendar, plan_year_of
-from plansync.planning.compliance import account_compliance
+from plansync.planning.compliance import account_compliance, with_compliance
 from plansync.planning.diff import Diff, diff
 from plansync.planning.models import AccountCompliance, WriteResult
 from plansync.planning.plan import Plan, PlanningInput, plan
@@ -37,12 +37,13 @@ Item = TypeVar("Item")
 
 @dataclass(frozen=True, slots=True)
 class RunPlan:
-    """A dry run: the plan, the task diff and the plan-record changes."""
+    """A dry run: the plan, the task diff, plan-record changes and compliance."""
 
     snapshot: Snapshot
     plan: Plan
     tasks: Diff
     plans: PlanChanges
+    compliance: tuple[AccountCompliance, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -139,7 +140,17 @@ class SyncEngine:
         with bulk_allocation():
             result = plan(self._inputs(snap), as_of=as_of)
             tasks = diff(result.tasks, snap.activities, years=[year.year])
-            plans = diff_plans(result.plans, snap.plans)
+            rows = account_compliance(
+                snap.accounts,
+                result.tasks,
+                snap.activities,
+                playbooks=self.playbooks,
+                segments=result.segments,
+                year=year.year,
+                as_of=as_of,
+            )
+            # The plan record carries its account's done count, % and status too.
+            plans = diff_plans(with_compliance(result.plans, rows), snap.plans)
         log.info(
             "plan.done",
             year=year.year,
@@ -148,7 +159,7 @@ class SyncEngine:
             plan_updates=len(plans.updates),
             findings=len(result.findings),
         )
-        return RunPlan(snap, result, tasks, plans)
+        return RunPlan(snap, result, tasks, plans, tuple(rows))
 
     def apply(self, run: RunPlan) -> ApplyReport:
         """Carry out a dry run: plan records first, then tasks, then withdrawals.
@@ -184,17 +195,15 @@ class SyncEngine:
     def reconcile(
         self, *, as_of: date, snapshot: Snapshot | None = None
     ) -> list[AccountCompliance]:
-        """Compute compliance as of a day and write it onto the account records."""
+        """Compute compliance as of a day; write it onto accounts and plan records.
+
+        Only existing plan records are updated here; creating them is apply's job.
+        """
         run = self.plan(as_of=as_of, snapshot=snapshot)
-        snap = run.snapshot
-        rows = account_compliance(
-            snap.accounts,
-            run.plan.tasks,
-            snap.activities,
-            playbooks=self.playbooks,
-            segments=run.plan.segments,
-            year=run.plan.year.year,
-            as_of=as_of,
+        rows = list(run.compliance)
+        updates = [plan for plan, _ in run.plans.updates]
+        self._write(
+            "upsert_plans", updates, self.connector.upsert_plans, key=lambda p: p.key
         )
         results = self._write(
             "write_compliance",

@@ -21,6 +21,7 @@ from plansync.planning.models import (
     TaskWithdrawal,
     TaskWrite,
 )
+from plansync.planning.plan_changes import COMPUTED_FIELDS
 from plansync.planning.playbooks import WithdrawMode
 from plansync.sample import generate_sample
 from plansync.sync.replica import FLOOR
@@ -196,7 +197,21 @@ class TestPlansAndCompliance:
             power_map=(Stakeholder("decision_maker"), Stakeholder("procurement")),
             planned_activities=16,
             planned_hours=14.0,
+            done_activities=3,
+            compliance_pct=75.0,
+            status=ComplianceStatus.AT_RISK,
         )
+
+    def test_plan_round_trips_computed_fields(self, harness):
+        """Every computed field of a plan record reads back as written."""
+        account = _seeded(harness)[0]
+        plan = self._plan(account)
+        harness.connector.upsert_plans([plan])
+        (back,) = [
+            p for p in harness.connector.fetch_plans(year=2026) if p.key == plan.key
+        ]
+        for name in COMPUTED_FIELDS:
+            assert getattr(plan, name) == getattr(back, name), name
 
     def test_plan_upsert_keeps_the_reps_narrative(self, harness):
         """Updating a plan record rewrites computed fields only, never the strategy."""

@@ -148,3 +148,21 @@ class TestReconcile:
         engine.reconcile(as_of=date(2026, 2, 2))
         engine.reconcile(as_of=date(2026, 2, 2))
         assert 2 == crm.writes["write_compliance"]
+
+
+class TestPlanRecordCompliance:
+    def test_reconcile_copies_compliance_onto_plan_records(self):
+        """The plan record shows its account's done count, percent and status."""
+        crm = _crm()
+        engine, _ = _engine(crm)
+        engine.apply(engine.plan(as_of=START))
+        crm.complete_task("ps:2026:1:A:call:1", on=date(2026, 1, 28))
+        engine.reconcile(as_of=date(2026, 3, 2))
+        plan = crm.plans["ps:2026:1:plan"]
+        row = crm.compliance["1"]
+        assert (1, row.percent, row.status) == (
+            plan.done_activities,
+            plan.compliance_pct,
+            plan.status,
+        )
+        assert engine.plan(as_of=date(2026, 3, 2)).is_empty
