@@ -22,6 +22,7 @@ from plansync.config.yaml_source import (
 from plansync.errors import PlaybookIssue
 
 T = TypeVar("T")
+_SHOWN_CHARS = 60
 
 
 def describe(value: object) -> str:
@@ -29,6 +30,9 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if len(value) > _SHOWN_CHARS:
+            # A whole file read as one string (not YAML at all) must not flood the line.
+            return f"'{value[:_SHOWN_CHARS]}…' ({len(value)} characters)"
         return f"'{value}'" if value else "an empty string"
     if isinstance(value, list | dict) and not value:
         return "an empty list" if isinstance(value, list) else "an empty mapping"

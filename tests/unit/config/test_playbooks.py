@@ -680,3 +680,15 @@ class TestInvalidCorpus:
         assert [(line, column, field)] == found
         prefix = f"{path}:{line}:{column}: {field}: "
         assert str(caught.value.issues[0]).startswith(prefix)
+
+
+class TestNotYaml:
+    def test_a_file_that_is_not_a_playbook_gets_a_short_message(self, tmp_path):
+        """A text file read as one long string is named briefly, not dumped."""
+        path = tmp_path / "notes.txt"
+        path.write_text("word " * 500)
+        with pytest.raises(PlaybookError) as caught:
+            load_playbooks(path)
+        message = str(caught.value.issues[0])
+        assert message.startswith(f"{path}:1:1: <root>: expected a mapping, got '")
+        assert len(message) < 200 + len(str(path))
