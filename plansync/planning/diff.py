@@ -106,10 +106,6 @@ class Diff:
 
     changes: tuple[Change, ...]
 
-    def of(self, kind: ChangeKind) -> tuple[Change, ...]:
-        """Return the changes of one kind, in order."""
-        return tuple(c for c in self.changes if c.kind is kind)
-
     @property
     def creates(self) -> tuple[CreateTask, ...]:
         """Return the tasks to create."""

@@ -51,11 +51,3 @@ def capacity_findings(
         for owner, total in sorted(hours.items())
         if total > capacity_hours
     ]
-
-
-def workload_by_owner(tasks: Iterable[PlannedTask]) -> dict[str, float]:
-    """Sum the planned effort hours per owner."""
-    hours: dict[str, float] = defaultdict(float)
-    for task in tasks:
-        hours[task.owner_id or ""] += task.effort_hours
-    return dict(sorted(hours.items()))
