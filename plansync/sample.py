@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from plansync.planning.models import (
+    POWER_MAP_ROLES,
     Account,
     Activity,
     ActivityKind,
@@ -19,14 +20,6 @@ from plansync.planning.models import (
     TaskStatus,
 )
 
-ROLES = (
-    "decision_maker",
-    "economic_buyer",
-    "procurement",
-    "technical_buyer",
-    "champion",
-    "user",
-)
 INDUSTRIES = (
     "Energy",
     "Manufacturing",
@@ -189,7 +182,7 @@ def _account(
 
 
 def _contacts(rng: random.Random, account: Account, stamp: datetime) -> list[Contact]:
-    roles = rng.sample(ROLES, rng.randint(1, 5))
+    roles = rng.sample(POWER_MAP_ROLES, rng.randint(1, 5))
     contacts = []
     for n, role in enumerate(roles):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)

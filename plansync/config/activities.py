@@ -8,6 +8,7 @@ from functools import partial
 from plansync.config.reader import Reader, closest, describe, suggestion
 from plansync.config.yaml_source import YamlPath
 from plansync.planning.models import ActivityKind
+from plansync.planning.plan import TEMPLATE_FIELDS
 from plansync.planning.playbooks import (
     ActivityRule,
     Cadence,
@@ -18,14 +19,7 @@ from plansync.planning.playbooks import (
     PerYear,
 )
 
-PLACEHOLDERS = (
-    "account.name",
-    "account.id",
-    "period.label",
-    "year",
-    "segment",
-    "activity.id",
-)
+PLACEHOLDERS = TEMPLATE_FIELDS  # the fields planning knows how to fill
 ROLE = re.compile(r"[a-z0-9_]{1,40}")
 ROLE_RULE = "a role of 1 to 40 lowercase letters, digits or underscores"
 KINDS = tuple(kind.value for kind in ActivityKind)

@@ -18,7 +18,12 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from plansync.planning.models import Attitude, ComplianceStatus, Influence
+from plansync.planning.models import (
+    POWER_MAP_ROLES,
+    Attitude,
+    ComplianceStatus,
+    Influence,
+)
 
 
 class FieldType(StrEnum):
@@ -125,14 +130,7 @@ ACTIVITY_OBJECTS = ("Task", "Event")
 
 SEGMENTS = ("A", "B", "C")
 STATUSES = tuple(status.value for status in ComplianceStatus)
-ROLES = (
-    "decision_maker",
-    "economic_buyer",
-    "procurement",
-    "technical_buyer",
-    "champion",
-    "user",
-)
+ROLES = POWER_MAP_ROLES
 INFLUENCES = tuple(level.value for level in Influence)
 ATTITUDES = tuple(attitude.value for attitude in Attitude)
 TASK_STATUSES = (

@@ -22,6 +22,17 @@ class ActivityKind(StrEnum):
     PLAN_REVIEW_MANAGER = "plan_review_manager"
 
 
+POWER_MAP_ROLES = (
+    "decision_maker",
+    "economic_buyer",
+    "procurement",
+    "technical_buyer",
+    "champion",
+    "user",
+)
+"""The power-map roles the shipped CRM fields offer; playbooks pick their key roles."""
+
+
 class TaskStatus(StrEnum):
     """Lifecycle of a task plansync owns, as read back from the CRM."""
 

@@ -184,7 +184,7 @@ class _AccountContext:
         return found
 
 
-_FIELDS = (
+TEMPLATE_FIELDS = (
     "account.name",
     "account.id",
     "period.label",
@@ -192,20 +192,21 @@ _FIELDS = (
     "segment",
     "activity.id",
 )
+"""The placeholders a subject or description template may use, in fill order."""
 
 
 @lru_cache(maxsize=1024)
 def _compiled(template: str) -> str:
     """Turn a playbook template into a positional ``str.format`` string, once.
 
-    Known placeholders become ``{0}``…``{5}`` (the order of ``_FIELDS``); an
+    Known placeholders become ``{0}``…``{5}`` (the order of ``TEMPLATE_FIELDS``); an
     unknown placeholder and any lone brace stay literal text.
     """
 
     def substitute(match: re.Match[str]) -> str:
         token, name = match.group(0), match.group(1)
-        if name in _FIELDS:
-            return "{" + str(_FIELDS.index(name)) + "}"
+        if name in TEMPLATE_FIELDS:
+            return "{" + str(TEMPLATE_FIELDS.index(name)) + "}"
         if token in ("{{", "}}"):
             return token
         return token.replace("{", "{{").replace("}", "}}")
@@ -225,7 +226,9 @@ def _occurrences(
 
 def render(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{account.name}``-style placeholders; ``{{`` and ``}}`` stay braces."""
-    return _compiled(template).format(*(values.get(f, "{" + f + "}") for f in _FIELDS))
+    return _compiled(template).format(
+        *(values.get(f, "{" + f + "}") for f in TEMPLATE_FIELDS)
+    )
 
 
 def _by_account(contacts: Iterable[Contact]) -> dict[str, list[Contact]]:

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from plansync.connectors.salesforce_schema import (
+    ATTITUDES,
+    INFLUENCES,
+    ROLES,
+    SEGMENTS,
+    STATUSES,
+)
 from plansync.emulators.salesforce.fields import (
     FieldDef,
     boolean,
@@ -24,19 +31,6 @@ from plansync.emulators.salesforce.fields import (
     system_fields,
     text,
 )
-
-SEGMENTS = ("A", "B", "C")
-COMPLIANCE_STATUSES = ("on_track", "at_risk", "off_track", "no_plan")
-ROLES = (
-    "decision_maker",
-    "economic_buyer",
-    "procurement",
-    "technical_buyer",
-    "champion",
-    "user",
-)
-INFLUENCE = ("high", "medium", "low")
-ATTITUDES = ("champion", "supporter", "neutral", "detractor")
 
 # name, label, plural label, fields
 CustomObject = tuple[str, str, str, list[FieldDef]]
@@ -66,7 +60,7 @@ def account_fields() -> list[FieldDef]:
         number("PlanSync_Done_To_Date__c", 6, 0, label="PlanSync Done To Date"),
         picklist(
             "PlanSync_Status__c",
-            COMPLIANCE_STATUSES,
+            STATUSES,
             restricted=True,
             label="PlanSync Status",
         ),
@@ -82,7 +76,7 @@ def contact_fields() -> list[FieldDef]:
         picklist("PlanSync_Role__c", ROLES, label="PlanSync Role"),
         picklist(
             "PlanSync_Influence__c",
-            INFLUENCE,
+            INFLUENCES,
             restricted=True,
             label="PlanSync Influence",
         ),
@@ -144,7 +138,7 @@ def account_plan() -> CustomObject:
             number("Planned_Hours__c", 8, 1, label="Planned Hours"),
             number("Done_Activities__c", 6, 0, label="Done Activities"),
             percent("Compliance_Pct__c", 5, 1, label="Compliance %"),
-            picklist("Status__c", COMPLIANCE_STATUSES, restricted=True, label="Status"),
+            picklist("Status__c", STATUSES, restricted=True, label="Status"),
             date("Last_Reviewed__c", label="Last Reviewed"),
         ],
     )
@@ -170,7 +164,7 @@ def stakeholder() -> CustomObject:
             reference("Contact__c", ("Contact",), "Contact__r", label="Contact"),
             _key(unique=True),
             text("Role__c", 80, label="Role"),
-            picklist("Influence__c", INFLUENCE, restricted=True, label="Influence"),
+            picklist("Influence__c", INFLUENCES, restricted=True, label="Influence"),
             picklist("Attitude__c", ATTITUDES, restricted=True, label="Attitude"),
             boolean("Known__c", label="Known"),
         ],

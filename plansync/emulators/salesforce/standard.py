@@ -6,6 +6,7 @@ validation and describe; they are not every field a real org has.
 
 from __future__ import annotations
 
+from plansync.connectors.salesforce_schema import TASK_PRIORITIES, TASK_STATUSES
 from plansync.emulators.salesforce.fields import (
     FieldDef,
     boolean,
@@ -44,15 +45,7 @@ INDUSTRIES = (
     "Utilities",
     "Other",
 )
-TASK_STATUSES = (
-    "Not Started",
-    "In Progress",
-    "Completed",
-    "Waiting on someone else",
-    "Deferred",
-)
 CLOSED_TASK_STATUSES = frozenset({"Completed"})
-PRIORITIES = ("High", "Normal", "Low")
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")
 STAGES = (
     "Prospecting",
@@ -206,7 +199,7 @@ def task() -> StandardObject:
             ),
             picklist(
                 "Priority",
-                PRIORITIES,
+                TASK_PRIORITIES,
                 restricted=True,
                 nillable=False,
                 defaulted_on_create=True,
