@@ -204,22 +204,18 @@ class SalesforceConnector:
             [Write(t.key, task_fields(t, names=names, is_open=True)) for t in new],
             external_id=KEY,
         )
-        reopen = self.reads.withdrawn
         updated = self.writer.update(
             "Task",
             [
                 Write(
                     t.key,
-                    task_fields(t, names=names, is_open=t.crm_id in reopen),
+                    task_fields(t, names=names, is_open=t.reopen),
                     record_id=t.crm_id,
                 )
                 for t in known
             ],
         )
         by_key = {r.key: r for r in (*created, *updated)}
-        for result in updated:
-            if result.ok and result.crm_id:
-                reopen.discard(result.crm_id)
         return [by_key[t.key] for t in tasks]
 
     def withdraw_tasks(
@@ -239,11 +235,7 @@ class SalesforceConnector:
                     Write(w.key, {"Status": WITHDRAWN}, record_id=w.crm_id)
                     for w in withdrawals
                 ]
-                results = self.writer.update("Task", writes)
-                self.reads.withdrawn.update(
-                    r.crm_id for r in results if r.ok and r.crm_id
-                )
-                return results
+                return self.writer.update("Task", writes)
 
     def upsert_plans(self, plans: Sequence[AccountPlan]) -> list[WriteResult]:
         """Create plan records, or update the computed fields that changed, by key.

@@ -4,7 +4,7 @@ One object at a time (the connector's ``fetch_*`` methods), or every object's
 changes at once (``changes``): the seven reads go as ``/composite`` query
 subrequests, and each goes on by ``nextRecordsUrl`` or a Bulk query only when
 it has more rows than one page. Reading also keeps what later writes need: the
-contacts' names and which tasks stand withdrawn.
+contacts' names.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from plansync.connectors.salesforce_mapping import (
     task_from_sf,
 )
 from plansync.connectors.salesforce_plans import PlanRecords
-from plansync.planning.models import Account, Activity, Contact, Owner, TaskStatus
+from plansync.planning.models import Account, Activity, Contact, Owner
 
 _Stamped = TypeVar("_Stamped", Owner, Account, Contact, Activity)
 
@@ -48,7 +48,6 @@ class RecordReader:
         self.contact_fields = soql.contact_fields(settings.fields)
         self._clock = clock
         self.contact_names: dict[str, str] = {}
-        self.withdrawn: set[str] = set()
 
     def read(self, query: soql.Query) -> Iterator[Record]:
         """Yield the rows of one query (REST pages, or Bulk when large)."""
@@ -125,18 +124,13 @@ class RecordReader:
         events: Iterable[Record],
         since: datetime | None,
     ) -> Iterator[Activity]:
-        """Map Task and Event rows, remembering which tasks stand withdrawn."""
+        """Map Task and Event rows."""
         now = self._clock()
         mapped = [
             *(task_from_sf(raw) for raw in tasks),
             *(event_from_sf(raw, now=now) for raw in events),
         ]
-        for activity in after((a for a in mapped if a is not None), since):
-            if activity.status is TaskStatus.WITHDRAWN and not activity.is_deleted:
-                self.withdrawn.add(activity.id)
-            else:
-                self.withdrawn.discard(activity.id)
-            yield activity
+        yield from after((a for a in mapped if a is not None), since)
 
 
 def query(

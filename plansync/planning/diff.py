@@ -290,6 +290,7 @@ def _reconcile_open(task: PlannedTask, crm: Activity) -> list[Change]:
         if isinstance(merged["contact_ids"], tuple)
         else (),
         fingerprint=join_fingerprint(parts),
+        reopen=reopen,
     )
     fields = (
         to_change

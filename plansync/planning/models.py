@@ -181,6 +181,8 @@ class TaskWrite:
     contact_ids: tuple[str, ...]
     fingerprint: str
     crm_id: str | None = None
+    reopen: bool = False
+    """Set the task open again: plansync withdrew it by status and wants it back."""
 
 
 @dataclass(frozen=True, slots=True)

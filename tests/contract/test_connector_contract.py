@@ -180,6 +180,19 @@ class TestTaskWrites:
         else:
             assert TaskStatus.WITHDRAWN == left["ps:k3"].status
 
+    def test_withdrawn_task_wanted_again_is_reopened(self, harness):
+        """A task withdrawn by status comes back open when the write asks to reopen."""
+        account = _seeded(harness)[0]
+        (result,) = harness.connector.upsert_tasks([_task(account, "ps:k4")])
+        harness.connector.withdraw_tasks(
+            [TaskWithdrawal("ps:k4", result.crm_id, "segment changed")],
+            mode=WithdrawMode.STATUS,
+        )
+        again = replace(_task(account, "ps:k4"), crm_id=result.crm_id, reopen=True)
+        (reopened,) = harness.connector.upsert_tasks([again])
+        assert (True, result.crm_id) == (reopened.ok, reopened.crm_id)
+        assert TaskStatus.OPEN == _ours(harness.connector)["ps:k4"].status
+
 
 class TestPlansAndCompliance:
     def _plan(self, account: Account) -> AccountPlan:
