@@ -21,7 +21,6 @@ from plansync.planning.calendar import plan_year_of
 from plansync.planning.compliance import Rollup, roll_up
 from plansync.planning.models import (
     Account,
-    AccountCompliance,
     Activity,
     ActivityKind,
     TaskStatus,
@@ -63,7 +62,6 @@ class DemoResult:
     applied: dict[str, int]
     second_apply: dict[str, int]
     work: RepWork
-    compliance: tuple[AccountCompliance, ...]
     by_segment: tuple[Rollup, ...]
     by_owner: tuple[Rollup, ...]
     drift: int
@@ -229,7 +227,7 @@ def run_demo(
         work = simulate_reps(desk, start=start, until=as_of, seed=seed)
         rows = engine.reconcile(as_of=as_of)
         after = engine.plan(as_of=as_of)
-    live = [a for a in after.snapshot.accounts if not a.is_deleted]
+    live = after.snapshot.accounts  # the replica holds live records only
     top = playbooks.segments[0].name if playbooks.segments else None
     share = (
         strategic_share(
@@ -253,7 +251,6 @@ def run_demo(
         applied=applied,
         second_apply=second_apply,
         work=work,
-        compliance=tuple(rows),
         by_segment=tuple(roll_up(planned, by="segment")),
         by_owner=tuple(roll_up(planned, by="owner")),
         drift=len(after.tasks.drifts),
