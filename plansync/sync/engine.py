@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import structlog
 
-from plansync.connectors.base import Changes, CRMConnector
+from plansync.connectors.base import CRMConnector
 from plansync.planning.calendar import WorkCalendar, plan_year_of
 from plansync.planning.compliance import account_compliance, with_compliance
 from plansync.planning.diff import Diff, diff
@@ -113,10 +113,9 @@ class SyncEngine:
         replica's watermarks. The replica changes only once the read succeeded.
         """
         since = self.replica.since(year=year)
-        changes = self._read(
-            "fetch_changes",
-            lambda: self.connector.fetch_changes(since=since, year=year),
-        )
+        # The connector retries transport faults itself (it knows Retry-After and
+        # sessions); retrying here too would multiply the attempts.
+        changes = self.connector.fetch_changes(since=since, year=year)
         self.replica.merge(changes, since=since, year=year)
         snapshot = self.replica.snapshot()
         log.info(
@@ -225,13 +224,6 @@ class SyncEngine:
             activities=snap.activities,
             plans=snap.plans,
         )
-
-    @staticmethod
-    def _read(operation: str, call: Callable[[], Changes]) -> Changes:
-        # Connectors retry transport faults themselves (they know Retry-After and
-        # sessions); retrying here again would multiply the attempts.
-        del operation
-        return call()
 
     def _write(
         self,
