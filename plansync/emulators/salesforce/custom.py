@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from plansync.connectors.salesforce_schema import (
+from plansync.connectors.salesforce.schema import (
     ATTITUDES,
     INFLUENCES,
     ROLES,

@@ -1,6 +1,6 @@
 """Turn plansync's SFDX package into field definitions, through the connector's parser.
 
-``plansync.connectors.salesforce_metadata.load_package_fields(root)`` parses
+``plansync.connectors.salesforce.metadata.load_package_fields(root)`` parses
 ``crm/salesforce/force-app/main/default`` into object → field → parsed field. That
 module is written separately, so it is imported lazily and its parsed fields are
 read by attribute *or* key, under either snake_case or describe-style names.
@@ -48,7 +48,7 @@ def package_fields(root: Path | None = None) -> dict[str, list[FieldDef]] | None
     if not folder.is_dir():
         return None
     try:
-        module = importlib.import_module("plansync.connectors.salesforce_metadata")
+        module = importlib.import_module("plansync.connectors.salesforce.metadata")
     except ImportError:
         return None
     loader: Callable[[Path], Mapping[str, Mapping[str, Any]]] | None = getattr(

@@ -6,7 +6,7 @@ validation and describe; they are not every field a real org has.
 
 from __future__ import annotations
 
-from plansync.connectors.salesforce_schema import TASK_PRIORITIES, TASK_STATUSES
+from plansync.connectors.salesforce.schema import TASK_PRIORITIES, TASK_STATUSES
 from plansync.emulators.salesforce.fields import (
     FieldDef,
     boolean,

@@ -24,7 +24,7 @@ from plansync.config.playbooks import load_playbooks
 from plansync.config.settings import SalesforceSettings
 from plansync.connectors.base import Watermarks
 from plansync.connectors.salesforce import SalesforceConnector
-from plansync.connectors.salesforce_writes import Write
+from plansync.connectors.salesforce.writes import Write
 from plansync.emulators.salesforce import SalesforceEmulator
 from plansync.errors import CRMAuthError, CRMFatalError, CRMTransientError
 from plansync.planning.keys import fingerprint

@@ -1,7 +1,7 @@
 """Declare the Salesforce objects and fields plansync reads and writes (describe terms).
 
 ``SCHEMA`` is keyed by object API name. Custom fields match the SFDX package under
-``crm/salesforce`` (``tests/unit/connectors/test_salesforce_metadata.py`` keeps the two
+``crm/salesforce`` (``tests/unit/connectors/salesforce/test_metadata.py`` keeps the two
 in step); standard fields are the ones the connector selects or sets, with the
 create/update rules of the Object Reference (docs/salesforce.md §8). Activity custom
 fields are declared once in the package, on ``Activity``, and appear on Task and Event

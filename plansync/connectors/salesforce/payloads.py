@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, assert_never
 
-from plansync.connectors.salesforce_mapping import (
+from plansync.connectors.salesforce.mapping import (
     LIST_SEPARATOR,
     TRAILER,
     parse_datetime,
 )
-from plansync.connectors.salesforce_soql import KEY_FIELD
+from plansync.connectors.salesforce.soql import KEY_FIELD
 from plansync.planning.keys import bounded_key
 from plansync.planning.models import (
     AccountCompliance,

@@ -3,7 +3,7 @@
 Values arrive as the REST query renders them (docs/salesforce.md §3.1): dateTimes
 ``2013-05-20T20:49:32.000+0000``, dates ``2013-05-20``, numbers as JSON numbers,
 ``None`` for empty. Bulk API 2.0 rows are brought to the same shape first
-(``salesforce_csv``), and numbers may still come as text from custom fields.
+(``bulk_csv``), and numbers may still come as text from custom fields.
 """
 
 from __future__ import annotations

@@ -14,17 +14,17 @@ from datetime import datetime
 from typing import TypeVar
 
 from plansync.config.settings import SalesforceSettings
-from plansync.connectors import salesforce_soql as soql
 from plansync.connectors.base import Changes, Watermarks
-from plansync.connectors.salesforce_api import Record, SalesforceApi
-from plansync.connectors.salesforce_mapping import (
+from plansync.connectors.salesforce import soql
+from plansync.connectors.salesforce.api import Record, SalesforceApi
+from plansync.connectors.salesforce.mapping import (
     account_from_sf,
     contact_from_sf,
     event_from_sf,
     owner_from_sf,
     task_from_sf,
 )
-from plansync.connectors.salesforce_plans import PlanRecords
+from plansync.connectors.salesforce.plans import PlanRecords
 from plansync.planning.models import Account, Activity, Contact, Owner
 
 _Stamped = TypeVar("_Stamped", Owner, Account, Contact, Activity)
@@ -156,7 +156,7 @@ def query(
 def after(records: Iterable[_Stamped], since: datetime | None) -> Iterator[_Stamped]:
     """Yield records stamped after ``since``, each id once (the latest wins).
 
-    An incremental read starts before ``since`` (``salesforce_soql.read_from``);
+    An incremental read starts before ``since`` (``soql.read_from``);
     what the caller has already seen is dropped here. With ``since`` None every
     record passes.
     """

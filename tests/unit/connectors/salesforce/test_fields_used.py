@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from plansync.config.settings import SalesforceFields
-from plansync.connectors import salesforce_payloads as payloads
-from plansync.connectors import salesforce_soql as soql
-from plansync.connectors.salesforce_metadata import ParsedField, load_package_fields
-from plansync.connectors.salesforce_schema import SCHEMA
+from plansync.connectors.salesforce import payloads, soql
+from plansync.connectors.salesforce.metadata import ParsedField, load_package_fields
+from plansync.connectors.salesforce.schema import SCHEMA
 from plansync.planning.models import (
     AccountCompliance,
     AccountPlan,
@@ -29,7 +28,7 @@ from plansync.planning.models import (
 )
 
 PACKAGE = load_package_fields(
-    Path(__file__).resolve().parents[3] / "crm" / "salesforce"
+    Path(__file__).resolve().parents[4] / "crm" / "salesforce"
 )
 _ACTIVITY = {"Task", "Event"}
 

@@ -6,15 +6,15 @@ import csv
 import io
 from typing import Any
 
-from plansync.connectors.salesforce_csv import (
+from plansync.connectors.salesforce.bulk_csv import (
     NULL,
     CsvPart,
     parse_ingest_results,
     render_csv,
     render_parts,
 )
-from plansync.connectors.salesforce_ingest import IngestOutcome
-from plansync.connectors.salesforce_writes import (
+from plansync.connectors.salesforce.ingest import IngestOutcome
+from plansync.connectors.salesforce.writes import (
     Write,
     collection_results,
     ingest_results,

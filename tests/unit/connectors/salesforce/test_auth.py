@@ -9,7 +9,7 @@ import requests
 from pydantic import SecretStr
 
 from plansync.config.settings import SalesforceSettings
-from plansync.connectors.salesforce_auth import build_session, connect, login_endpoint
+from plansync.connectors.salesforce.auth import build_session, connect, login_endpoint
 from plansync.errors import ConfigError
 
 

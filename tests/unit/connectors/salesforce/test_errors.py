@@ -16,7 +16,7 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
 )
 
-from plansync.connectors.salesforce_errors import (
+from plansync.connectors.salesforce.errors import (
     ResponseMeta,
     _translate_errors,
     error_code,

@@ -7,7 +7,7 @@ handed-in token, or any Bulk API 2.0 call, docs/salesforce.md §1.5) answered by
 one fresh login and one more try. Reads page through ``nextRecordsUrl`` and switch
 to a Bulk API 2.0 query when the first page says the result is large; several
 reads can fetch their first pages together through ``/composite``. Bulk API 2.0
-ingest jobs are run by ``salesforce_ingest`` through ``call`` too.
+ingest jobs are run by ``ingest`` through ``call`` too.
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from plansync.config.settings import SalesforceSettings
-from plansync.connectors.salesforce_auth import LOGIN_FLOWS, build_session, connect
-from plansync.connectors.salesforce_csv import parse_query_csv
-from plansync.connectors.salesforce_errors import (
+from plansync.connectors.salesforce.auth import LOGIN_FLOWS, build_session, connect
+from plansync.connectors.salesforce.bulk_csv import parse_query_csv
+from plansync.connectors.salesforce.errors import (
     CRM,
     ResponseMeta,
     _translate_errors,
     is_session_expiry,
 )
-from plansync.connectors.salesforce_mapping import parse_datetime
-from plansync.connectors.salesforce_soql import Query, chunks
+from plansync.connectors.salesforce.mapping import parse_datetime
+from plansync.connectors.salesforce.soql import Query, chunks
 from plansync.errors import CRMAuthError, CRMFatalError
 from plansync.retry import RetryPolicy, call_with_retries
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from plansync.connectors.salesforce_schema import SCHEMA, FieldType
+from plansync.connectors.salesforce.schema import SCHEMA, FieldType
 
 NULL = "#N/A"
 MAX_UPLOAD_BYTES = 100_000_000

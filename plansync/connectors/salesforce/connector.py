@@ -23,20 +23,20 @@ from types import TracebackType
 import requests
 
 from plansync.config.settings import SalesforceSettings
-from plansync.connectors import salesforce_soql as soql
 from plansync.connectors.base import Changes, Watermarks
-from plansync.connectors.salesforce_api import SalesforceApi
-from plansync.connectors.salesforce_ingest import BulkIngest
-from plansync.connectors.salesforce_mapping import WITHDRAWN
-from plansync.connectors.salesforce_payloads import (
+from plansync.connectors.salesforce import soql
+from plansync.connectors.salesforce.api import SalesforceApi
+from plansync.connectors.salesforce.ingest import BulkIngest
+from plansync.connectors.salesforce.mapping import WITHDRAWN
+from plansync.connectors.salesforce.payloads import (
     changed,
     compliance_fields,
     reconciled_at,
     task_fields,
 )
-from plansync.connectors.salesforce_plans import PlanRecords, stored_records
-from plansync.connectors.salesforce_reads import RecordReader, query
-from plansync.connectors.salesforce_writes import RecordWriter, Write, unchanged
+from plansync.connectors.salesforce.plans import PlanRecords, stored_records
+from plansync.connectors.salesforce.reads import RecordReader, query
+from plansync.connectors.salesforce.writes import RecordWriter, Write, unchanged
 from plansync.planning.models import (
     Account,
     AccountCompliance,

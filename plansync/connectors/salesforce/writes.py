@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from plansync.connectors.salesforce_api import Record, SalesforceApi
-from plansync.connectors.salesforce_csv import render_parts
-from plansync.connectors.salesforce_ingest import BulkIngest, IngestOutcome
-from plansync.connectors.salesforce_soql import chunks
+from plansync.connectors.salesforce.api import Record, SalesforceApi
+from plansync.connectors.salesforce.bulk_csv import render_parts
+from plansync.connectors.salesforce.ingest import BulkIngest, IngestOutcome
+from plansync.connectors.salesforce.soql import chunks
 from plansync.planning.models import WriteResult
 
 BATCH = 200

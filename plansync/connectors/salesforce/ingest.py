@@ -30,8 +30,12 @@ from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
 from simple_salesforce.util import call_salesforce
 
-from plansync.connectors.salesforce_api import SalesforceApi
-from plansync.connectors.salesforce_csv import CsvPart, IngestRow, parse_ingest_results
+from plansync.connectors.salesforce.api import SalesforceApi
+from plansync.connectors.salesforce.bulk_csv import (
+    CsvPart,
+    IngestRow,
+    parse_ingest_results,
+)
 
 JSON = "application/json"
 CSV = "text/csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plansync.connectors.salesforce_metadata import (
+from plansync.connectors.salesforce.metadata import (
     NAMESPACE,
     ParsedField,
     load_package_fields,
@@ -17,7 +17,7 @@ from plansync.connectors.salesforce_metadata import (
     parse_xml,
     source_dir,
 )
-from plansync.connectors.salesforce_schema import (
+from plansync.connectors.salesforce.schema import (
     ACTIVITY_OBJECTS,
     KEY_FIELD,
     SCHEMA,
@@ -27,7 +27,7 @@ from plansync.connectors.salesforce_schema import (
 )
 from plansync.errors import ConfigError
 
-PROJECT = Path(__file__).resolve().parents[3] / "crm" / "salesforce"
+PROJECT = Path(__file__).resolve().parents[4] / "crm" / "salesforce"
 SOURCE = PROJECT / "force-app" / "main" / "default"
 XML_FILES = sorted(SOURCE.rglob("*-meta.xml"))
 CUSTOM_OBJECTS = ("PlanSync_Account_Plan__c", "PlanSync_Stakeholder__c")
@@ -147,7 +147,7 @@ class TestSfdxProject:
 
 
 class TestSchemaMatchesMetadata:
-    """salesforce_schema and the package declare the same custom fields."""
+    """The connector schema and the package declare the same custom fields."""
 
     @pytest.mark.parametrize(
         ("object_name", "spec"), DECLARED, ids=[f"{o}.{s.name}" for o, s in DECLARED]
@@ -328,7 +328,7 @@ class TestPermissionSets:
 
 
 class TestSchema:
-    """salesforce_schema declares standard fields with the API's create/update rules."""
+    """The connector schema has standard fields with the API's create/update rules."""
 
     def test_objects(self) -> None:
         """The schema covers exactly the objects the connector touches."""

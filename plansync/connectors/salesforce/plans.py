@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from plansync.connectors import salesforce_soql as soql
-from plansync.connectors.salesforce_api import Record
-from plansync.connectors.salesforce_mapping import parse_datetime, plan_from_sf
-from plansync.connectors.salesforce_payloads import (
+from plansync.connectors.salesforce import soql
+from plansync.connectors.salesforce.api import Record
+from plansync.connectors.salesforce.mapping import parse_datetime, plan_from_sf
+from plansync.connectors.salesforce.payloads import (
     changed,
     plan_computed,
     plan_created,
     stakeholder_lines,
 )
-from plansync.connectors.salesforce_writes import RecordWriter, Write, unchanged
+from plansync.connectors.salesforce.writes import RecordWriter, Write, unchanged
 from plansync.planning.models import AccountPlan, WriteResult
 
 KEY = soql.KEY_FIELD

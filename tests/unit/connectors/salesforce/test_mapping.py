@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from plansync.config.settings import SalesforceFields
-from plansync.connectors.salesforce_csv import parse_query_csv
-from plansync.connectors.salesforce_mapping import (
+from plansync.connectors.salesforce.bulk_csv import parse_query_csv
+from plansync.connectors.salesforce.mapping import (
     account_from_sf,
     contact_from_sf,
     event_from_sf,
@@ -19,7 +19,7 @@ from plansync.connectors.salesforce_mapping import (
     split_contacts,
     task_from_sf,
 )
-from plansync.connectors.salesforce_payloads import (
+from plansync.connectors.salesforce.payloads import (
     activity_type,
     changed,
     compliance_fields,

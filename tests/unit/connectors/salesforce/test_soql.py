@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from plansync.config.settings import SalesforceFields
-from plansync.connectors import salesforce_soql as soql
+from plansync.connectors.salesforce import soql
 from plansync.errors import ConfigError
 
 WATERMARK = datetime(2026, 3, 2, 6, 0, 30, 250_000, tzinfo=UTC)
